@@ -1,0 +1,141 @@
+package domain
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+	_ "time/tzdata" // Asia/Shanghai must resolve on machines without a zoneinfo database.
+)
+
+// Shanghai is the time zone of every deadline of the notice (R1). Deadlines arrive with an
+// explicit offset; this zone is used to name calendar days in labels and notices.
+var Shanghai = mustZone("Asia/Shanghai")
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(fmt.Sprintf("load %s: %v", name, err))
+	}
+	return loc
+}
+
+// DefaultPublicityPeriod is the 公示 period when a campaign does not set one (R1).
+const DefaultPublicityPeriod = 7 * 24 * time.Hour
+
+// Campaign is the configuration of one year's selection (R1). Every number and date of
+// the notice lives here, so the same engine runs any province and year.
+type Campaign struct {
+	Year                   int                `json:"year"`
+	Province               string             `json:"province"`
+	Quota                  int                `json:"quota"`
+	PrefectureCap          int                `json:"prefecture_cap"`
+	RecommendationDeadline time.Time          `json:"recommendation_deadline"`
+	NoticeDeadline         time.Time          `json:"notice_deadline"`
+	PublicityPeriod        time.Duration      `json:"publicity_period"`
+	Excluded               []string           `json:"excluded"`
+	NationalScores         map[string]float64 `json:"national_scores"`
+	Weights                Weights            `json:"weights"`
+}
+
+// Validate checks a campaign against the reference data (R1, R2). It returns every
+// problem at once, joined in one bad_request, so an administrator fixes the form in one go.
+func (c Campaign) Validate(d *Divisions) error {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if c.Year < 2000 || c.Year > 2100 {
+		add("year %d is out of range 2000–2100", c.Year)
+	}
+	if div, ok := d.Get(c.Province); !ok || div.Level != LevelProvince {
+		add("province %q is not a province of the reference data", c.Province)
+	}
+	if c.Quota < 1 {
+		add("quota must be at least 1")
+	}
+	if c.PrefectureCap < 1 {
+		add("prefecture_cap must be at least 1")
+	}
+	if c.RecommendationDeadline.IsZero() {
+		add("recommendation_deadline is required")
+	}
+	if c.NoticeDeadline.IsZero() {
+		add("notice_deadline is required")
+	}
+	if !c.RecommendationDeadline.IsZero() && !c.NoticeDeadline.IsZero() && !c.RecommendationDeadline.Before(c.NoticeDeadline) {
+		add("recommendation_deadline must be before notice_deadline")
+	}
+	if c.PublicityPeriod <= 0 {
+		add("publicity_period must be positive")
+	}
+	seen := map[string]bool{}
+	for _, code := range c.Excluded {
+		if _, ok := d.CountyOf(code, c.Province); !ok {
+			add("excluded %q is not a county of province %s", code, c.Province)
+		}
+		if seen[code] {
+			add("excluded %q is listed twice", code)
+		}
+		seen[code] = true
+	}
+	for _, code := range SortedCodes(c.NationalScores) {
+		s := c.NationalScores[code]
+		if _, ok := d.CountyOf(code, c.Province); !ok {
+			add("national_scores %q is not a county of province %s", code, c.Province)
+		}
+		if math.IsNaN(s) || s < 0 || s > 100 {
+			add("national_scores %q must be between 0 and 100", code)
+		}
+	}
+	if err := c.Weights.Validate(); err != nil {
+		add("%v", err)
+	}
+	if len(problems) > 0 {
+		return refuse(CodeBadRequest, "R1", "invalid campaign: %s", joinSentences(problems))
+	}
+	return nil
+}
+
+// Exempt reports whether a county took part in the national competitive selection and
+// so delivers no materials (R6): its national score is known.
+func (c Campaign) Exempt(county string) bool {
+	_, ok := c.NationalScores[county]
+	return ok
+}
+
+// IsExcluded reports whether a county is on the exclusion list (R2).
+func (c Campaign) IsExcluded(county string) bool {
+	for _, e := range c.Excluded {
+		if e == county {
+			return true
+		}
+	}
+	return false
+}
+
+// DeadlineLabel names a deadline by its calendar day in Asia/Shanghai, the way the
+// notice does ("recommendation deadline 2016-08-01").
+func DeadlineLabel(what string, t time.Time) string {
+	return fmt.Sprintf("%s %s", what, t.In(Shanghai).Format("2006-01-02"))
+}
+
+// SortedCodes returns a map's keys in order: workflows must never range over a map
+// directly, or replays would diverge.
+func SortedCodes[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func joinSentences(parts []string) string {
+	out := ""
+	for i, p := range parts {
+		if i > 0 {
+			out += "; "
+		}
+		out += p
+	}
+	return out
+}

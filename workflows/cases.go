@@ -1,0 +1,199 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/guizhou-commerce/selection/domain"
+)
+
+// maxText bounds free-text fields (reasons, comments, references) kept in history.
+const maxText = 2000
+
+func checkText(field, s string, required bool) error {
+	if required && strings.TrimSpace(s) == "" {
+		return &domain.RuleError{Code: domain.CodeBadRequest, Message: field + " is required"}
+	}
+	if len([]rune(s)) > maxText {
+		return &domain.RuleError{Code: domain.CodeBadRequest, Message: fmt.Sprintf("%s is longer than %d characters", field, maxText)}
+	}
+	return nil
+}
+
+func (c *campaign) app(county string) (*appRecord, error) {
+	a, ok := c.apps[county]
+	if !ok {
+		return nil, notRegistered(county)
+	}
+	return a, nil
+}
+
+// checkRegister applies R12, R2, uniqueness, R5 and R3 (a forfeited prefecture's counties
+// cannot enter) to a registration.
+func (c *campaign) checkRegister(ctx workflow.Context, in RegisterInput) error {
+	if err := domain.CanActForCounty(in.Actor, in.County, "register an application"); err != nil {
+		return err
+	}
+	div, err := domain.CheckEligible(c.cfg, c.divs, in.County)
+	if err != nil {
+		return err
+	}
+	if _, exists := c.apps[in.County]; exists {
+		return &domain.RuleError{Code: domain.CodeConflict, Message: fmt.Sprintf("county %s has already registered for %d", in.County, c.cfg.Year)}
+	}
+	if err := domain.CheckInTime(workflow.Now(ctx), c.cfg, "a registration"); err != nil {
+		return err
+	}
+	if p, ok := c.prefectures[div.ParentCode]; ok && !div.DirectlyAdministered && p.Status == domain.PrefectureForfeited {
+		return &domain.RuleError{Code: domain.CodeIneligible, Rule: "R3", Message: fmt.Sprintf("prefecture %s %s has forfeited this campaign", p.Code, p.Name)}
+	}
+	return nil
+}
+
+func (c *campaign) register(ctx workflow.Context, in RegisterInput) (Application, error) {
+	div, _ := c.divs.Get(in.County)
+	c.touch(ctx)
+	a := &appRecord{div: div, state: domain.StateRegistered, exempt: c.cfg.Exempt(in.County), materials: domain.Materials{}, cards: map[string]ScorecardView{}}
+	c.apps[in.County] = a
+	detail := fmt.Sprintf("%s %s registered", div.Code, div.Name)
+	if a.exempt {
+		detail += "; exempt from materials: took part in the national competitive selection (R6)"
+	}
+	c.record(ctx, a, in.Actor, "register", "", string(domain.StateRegistered), "R2", detail)
+	first := c.pending.events[len(c.pending.events)-1]
+	if err := c.startCase(ctx, a, first); err != nil {
+		return Application{}, fmt.Errorf("start application workflow %s: %w", in.County, err)
+	}
+	return c.appView(a), c.flush(ctx)
+}
+
+// openForCounty are the states in which a county still works on its case (R5, R6).
+func openForCounty(s domain.State) bool {
+	return s == domain.StateRegistered || s == domain.StateSubmitted || s == domain.StateRecommended
+}
+
+func (c *campaign) checkMaterials(ctx workflow.Context, in MaterialsInput) error {
+	if err := domain.CanActForCounty(in.Actor, in.County, "deliver materials"); err != nil {
+		return err
+	}
+	a, err := c.app(in.County)
+	if err != nil {
+		return err
+	}
+	if err := domain.ValidateDelivery(in.Items); err != nil {
+		return err
+	}
+	if err := domain.CheckInTime(workflow.Now(ctx), c.cfg, "a materials delivery"); err != nil {
+		return err
+	}
+	if !openForCounty(a.state) {
+		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R6", Message: fmt.Sprintf("the application of %s is %s: its materials can no longer change", in.County, a.state)}
+	}
+	if a.state != domain.StateRegistered {
+		if err := domain.CheckSubmittable(a.exempt, a.materials.Merge(in.Items)); err != nil {
+			return &domain.RuleError{Code: domain.CodeMaterialsIncomplete, Rule: "R6", Message: "the application is already submitted; this change would leave it incomplete: " + err.(*domain.RuleError).Message}
+		}
+	}
+	return nil
+}
+
+func (c *campaign) deliverMaterials(ctx workflow.Context, in MaterialsInput) (Application, error) {
+	a := c.apps[in.County]
+	c.touch(ctx)
+	a.materials = a.materials.Merge(in.Items)
+	var parts []string
+	for _, n := range domain.SortedItemNumbers(in.Items) {
+		parts = append(parts, fmt.Sprintf("item %s: %d copies", n, in.Items[n].Copies))
+	}
+	c.note(ctx, a, in.Actor, "materials", "R6", strings.Join(parts, "; "))
+	return c.appView(a), c.flush(ctx)
+}
+
+func (c *campaign) checkSubmit(ctx workflow.Context, in SubmitInput) error {
+	if err := domain.CanActForCounty(in.Actor, in.County, "submit an application"); err != nil {
+		return err
+	}
+	a, err := c.app(in.County)
+	if err != nil {
+		return err
+	}
+	if err := domain.CheckInTime(workflow.Now(ctx), c.cfg, "a submission"); err != nil {
+		return err
+	}
+	if a.state != domain.StateRegistered {
+		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R6", Message: fmt.Sprintf("only a registered application can be submitted; %s is %s", in.County, a.state)}
+	}
+	return domain.CheckSubmittable(a.exempt, a.materials)
+}
+
+func (c *campaign) submit(ctx workflow.Context, in SubmitInput) (Application, error) {
+	a := c.apps[in.County]
+	c.touch(ctx)
+	detail := "materials complete"
+	if a.exempt {
+		detail = "exempt from materials (R6)"
+	}
+	c.move(ctx, a, domain.StateSubmitted, in.Actor, "submit", "R6", detail)
+	return c.appView(a), c.flush(ctx)
+}
+
+func (c *campaign) checkSelfApply(ctx workflow.Context, in SelfApplyInput) error {
+	if err := domain.CanActForCounty(in.Actor, in.County, "self-apply"); err != nil {
+		return err
+	}
+	if err := checkText("document_ref", in.DocumentRef, false); err != nil {
+		return err
+	}
+	a, err := c.app(in.County)
+	if err != nil {
+		return err
+	}
+	return domain.CheckSelfApply(workflow.Now(ctx), c.cfg, a.div, a.state)
+}
+
+func (c *campaign) selfApply(ctx workflow.Context, in SelfApplyInput) (Application, error) {
+	a := c.apps[in.County]
+	c.touch(ctx)
+	a.selfApplied = true
+	detail := "directly administered county applies on its own"
+	if in.DocumentRef != "" {
+		detail += " (" + in.DocumentRef + ")"
+	}
+	c.move(ctx, a, domain.StateRecommended, in.Actor, "self_apply", "R4", detail)
+	return c.appView(a), c.flush(ctx)
+}
+
+func (c *campaign) checkWithdraw(_ workflow.Context, in WithdrawInput) error {
+	if err := domain.CanActForCounty(in.Actor, in.County, "withdraw an application"); err != nil {
+		return err
+	}
+	if err := checkText("reason", in.Reason, false); err != nil {
+		return err
+	}
+	a, err := c.app(in.County)
+	if err != nil {
+		return err
+	}
+	if a.state.Final() {
+		return &domain.RuleError{Code: domain.CodeInvalidState, Message: fmt.Sprintf("the application of %s is already %s", in.County, a.state)}
+	}
+	return nil
+}
+
+// withdraw ends a case at the county's request. A shortlisted county leaves a vacancy a
+// reserve may fill (R10); open objections against it become moot.
+func (c *campaign) withdraw(ctx workflow.Context, in WithdrawInput) (Application, error) {
+	a := c.apps[in.County]
+	c.touch(ctx)
+	for _, id := range sortedObjectionIDs(c.objections) {
+		if o := c.objections[id]; o.County == in.County && o.Status == domain.ObjectionOpen {
+			o.Status, o.Note, o.Version = domain.ObjectionMoot, "the county withdrew", c.rev
+			c.pending.objections[id] = true
+		}
+	}
+	c.move(ctx, a, domain.StateWithdrawn, in.Actor, "withdraw", "", in.Reason)
+	c.maybeClose(ctx)
+	return c.appView(a), c.flush(ctx)
+}

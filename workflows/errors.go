@@ -1,0 +1,52 @@
+package workflows
+
+import (
+	"errors"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/guizhou-commerce/selection/domain"
+)
+
+// toApplicationError turns a rule's refusal into a non-retryable ApplicationError whose
+// type is the API code and whose details carry the rule ID, so the refusal crosses the
+// Temporal wire intact and the API can answer with API.md's error body.
+func toApplicationError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var re *domain.RuleError
+	if errors.As(err, &re) {
+		return temporal.NewApplicationErrorWithOptions(re.Message, string(re.Code), temporal.ApplicationErrorOptions{
+			NonRetryable: true,
+			Details:      []any{re.Rule},
+		})
+	}
+	return err
+}
+
+// RuleErrorOf recovers the rule's refusal from an error returned by an Update (validator
+// rejection or handler failure). It reports false for anything else: those are internal
+// errors the API must not show.
+func RuleErrorOf(err error) (*domain.RuleError, bool) {
+	var re *domain.RuleError
+	if errors.As(err, &re) {
+		return re, true
+	}
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) {
+		return nil, false
+	}
+	code := domain.Code(ae.Type())
+	switch code {
+	case domain.CodeBadRequest, domain.CodeForbidden, domain.CodeNotFound, domain.CodeConflict, domain.CodeDeadlinePassed,
+		domain.CodeIneligible, domain.CodeOverCap, domain.CodeMaterialsIncomplete, domain.CodeInvalidState:
+	default:
+		return nil, false
+	}
+	var rule string
+	if ae.HasDetails() {
+		_ = ae.Details(&rule) // a refusal without a rule still maps to its code
+	}
+	return &domain.RuleError{Code: code, Rule: rule, Message: ae.Message()}, true
+}

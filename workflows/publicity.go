@@ -1,0 +1,284 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/guizhou-commerce/selection/domain"
+)
+
+func (c *campaign) checkNotice(_ workflow.Context, in AdminInput) error {
+	if err := domain.CanAdminister(in.Actor, "publish the notice"); err != nil {
+		return err
+	}
+	switch c.phase {
+	case domain.PhaseRanked:
+		return nil
+	case domain.PhasePublicity, domain.PhaseClosed:
+		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R9", Message: "the notice is already published"}
+	default:
+		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R9", Message: fmt.Sprintf("the notice needs a current ranking; the campaign is %s", c.phase)}
+	}
+}
+
+// publishNotice publishes the shortlist (公示) and starts its publicity period (R9, R10).
+// Publishing clears the overdue flag; a late notice stays marked late.
+func (c *campaign) publishNotice(ctx workflow.Context, in AdminInput) (Notice, error) {
+	c.touch(ctx)
+	now := workflow.Now(ctx)
+	ends := now.Add(c.cfg.PublicityPeriod)
+	c.notice = &Notice{Year: c.cfg.Year, PublishedAt: now, PublicityEndsAt: ends, Late: now.After(c.cfg.NoticeDeadline), Shortlist: []NoticeEntry{}}
+	for _, e := range c.ranking().Shortlist {
+		a := c.apps[e.County]
+		a.publicity = ends
+		c.notice.Shortlist = append(c.notice.Shortlist, c.noticeEntry(a))
+		c.note(ctx, a, in.Actor, "notice_published", "R9", "shortlisted in the public notice; publicity ends "+ends.In(domain.Shanghai).Format(time.RFC3339))
+	}
+	if c.overdue {
+		c.overdue = false
+		c.campaignEvent(ctx, in.Actor, "overdue_cleared", string(c.phase), string(c.phase), "R9", "notice published after the notice deadline")
+	}
+	c.setPhase(ctx, domain.PhasePublicity, in.Actor, "R9", fmt.Sprintf("notice published with %d counties; publicity ends %s", len(c.notice.Shortlist), ends.In(domain.Shanghai).Format(time.RFC3339)))
+	if err := c.publish(ctx); err != nil {
+		return Notice{}, err
+	}
+	c.startPublicity(ctx, ends)
+	return *c.notice, c.flush(ctx)
+}
+
+func (c *campaign) noticeEntry(a *appRecord) NoticeEntry {
+	return NoticeEntry{County: a.div.Code, Name: a.div.Name, Prefecture: a.div.ParentCode, Rank: a.rank,
+		Total: a.breakdown.Total, Breakdown: *a.breakdown, PublicityEndsAt: a.publicity, Promoted: a.promoted}
+}
+
+// publish hands the notice, with its text, to the activity that makes it public.
+func (c *campaign) publish(ctx workflow.Context) error {
+	c.notice.Version = c.rev
+	c.notice.Text = c.noticeText()
+	actx := workflow.WithActivityOptions(ctx, activityOptions)
+	return workflow.ExecuteActivity(actx, ActivityPublishNotice, *c.notice).Get(ctx, nil)
+}
+
+// noticeText renders the 公示 the way the Department publishes it on its site.
+func (c *campaign) noticeText() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d年省级电子商务进农村综合示范县入围名单公示\n\n", c.cfg.Year)
+	fmt.Fprintf(&b, "经各市（州）推荐、省直管县自行申报和评审，现将入围名单公示如下（公示期至%s）：\n\n", c.notice.PublicityEndsAt.In(domain.Shanghai).Format("2006年1月2日 15:04"))
+	for _, e := range c.notice.Shortlist {
+		pref := ""
+		if p, ok := c.divs.Get(e.Prefecture); ok {
+			pref = p.Name
+		}
+		fmt.Fprintf(&b, "%d. %s（%s）综合得分 %.2f", e.Rank, e.Name, pref, e.Total)
+		if e.Promoted {
+			fmt.Fprintf(&b, "（递补，公示期至%s）", e.PublicityEndsAt.In(domain.Shanghai).Format("2006年1月2日 15:04"))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n公示期内如有异议，请向省商务厅电子商务和信息化处反映。\n")
+	return b.String()
+}
+
+// startPublicity waits, on a durable timer, for the end of a publicity period (R10).
+func (c *campaign) startPublicity(ctx workflow.Context, ends time.Time) {
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		if err := sleepUntil(ctx, ends, domain.DeadlineLabel("publicity ends", ends)); err != nil {
+			return
+		}
+		if err := c.onPublicityEnd(ctx, ends); err != nil {
+			workflow.GetLogger(ctx).Error("publicity end", "error", err)
+		}
+	})
+}
+
+// onPublicityEnd designates the counties whose period ended without an upheld
+// objection and removes those with one; designation waits while one is open (R10).
+func (c *campaign) onPublicityEnd(ctx workflow.Context, ends time.Time) error {
+	c.touch(ctx)
+	for _, county := range c.counties() {
+		if a := c.apps[county]; a.state == domain.StateShortlisted && a.publicity.Equal(ends) {
+			c.settle(ctx, a, domain.System)
+		}
+	}
+	c.maybeClose(ctx)
+	return c.flush(ctx)
+}
+
+// settle decides a shortlisted county whose publicity has ended (R10).
+func (c *campaign) settle(ctx workflow.Context, a *appRecord, actor domain.Actor) {
+	to, decided := domain.PublicityOutcome(c.objectionsOf(a.div.Code))
+	switch {
+	case !decided:
+		c.note(ctx, a, actor, "designation_waiting", "R10", "publicity ended; designation waits for an open objection")
+	case to == domain.StateRemoved:
+		c.move(ctx, a, to, actor, "removed", "R10", "an objection was upheld")
+	default:
+		c.move(ctx, a, to, actor, "designated", "R10", "publicity ended without an upheld objection")
+	}
+}
+
+// maybeClose closes the campaign when no county is in publicity and no objection is
+// open; the remaining reserve is not selected (R10).
+func (c *campaign) maybeClose(ctx workflow.Context) {
+	if c.phase != domain.PhasePublicity {
+		return
+	}
+	for _, a := range c.apps {
+		if a.state == domain.StateShortlisted {
+			return
+		}
+	}
+	for _, o := range c.objections {
+		if o.Status == domain.ObjectionOpen {
+			return
+		}
+	}
+	for _, county := range c.counties() {
+		if a := c.apps[county]; a.state == domain.StateReserve {
+			c.move(ctx, a, domain.StateNotSelected, domain.System, "campaign_closed", "R10", "the campaign closed with the quota settled")
+		}
+	}
+	c.setPhase(ctx, domain.PhaseClosed, domain.System, "R10", fmt.Sprintf("%d counties designated", c.count(domain.StateDesignated)))
+}
+
+func (c *campaign) count(s domain.State) int {
+	n := 0
+	for _, a := range c.apps {
+		if a.state == s {
+			n++
+		}
+	}
+	return n
+}
+
+func (c *campaign) checkObject(ctx workflow.Context, in ObjectInput) error {
+	if err := checkText("reason", in.Reason, true); err != nil {
+		return err
+	}
+	if err := checkText("contact", in.Contact, false); err != nil {
+		return err
+	}
+	a, err := c.app(in.County)
+	if err != nil {
+		return err
+	}
+	if a.state != domain.StateShortlisted || !domain.InPublicity(workflow.Now(ctx), a.publicity) {
+		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R10", Message: fmt.Sprintf("objections are accepted only while a shortlisted county is in publicity; %s is %s", in.County, a.state)}
+	}
+	return nil
+}
+
+// object files an objection from the public against a county in publicity (R10).
+func (c *campaign) object(ctx workflow.Context, in ObjectInput) (ObjectResult, error) {
+	a := c.apps[in.County]
+	c.touch(ctx)
+	c.objSeq++
+	id := fmt.Sprintf("%d-%s-%d", c.cfg.Year, in.County, c.objSeq)
+	c.objections[id] = &Objection{ID: id, Year: c.cfg.Year, County: in.County, Reason: in.Reason, Contact: in.Contact,
+		Status: domain.ObjectionOpen, FiledAt: workflow.Now(ctx), Version: c.rev}
+	c.pending.objections[id] = true
+	c.note(ctx, a, domain.Public, "objection_filed", "R10", fmt.Sprintf("objection %s: %s", id, in.Reason))
+	return ObjectResult{ID: id}, c.flush(ctx)
+}
+
+func (c *campaign) checkResolve(_ workflow.Context, in ResolveInput) error {
+	if err := domain.CanAdminister(in.Actor, "resolve objections"); err != nil {
+		return err
+	}
+	if err := domain.CheckDecision(in.Decision); err != nil {
+		return err
+	}
+	if err := checkText("note", in.Note, false); err != nil {
+		return err
+	}
+	o, ok := c.objections[in.ID]
+	if !ok {
+		return &domain.RuleError{Code: domain.CodeNotFound, Message: fmt.Sprintf("objection %s does not exist", in.ID)}
+	}
+	if o.Status != domain.ObjectionOpen {
+		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R10", Message: fmt.Sprintf("objection %s is already %s", in.ID, o.Status)}
+	}
+	return nil
+}
+
+// resolve records an administrator's decision (R10). When the county's publicity has
+// already ended, the decision settles it at once.
+func (c *campaign) resolve(ctx workflow.Context, in ResolveInput) (Objection, error) {
+	o := c.objections[in.ID]
+	a := c.apps[o.County]
+	c.touch(ctx)
+	now := workflow.Now(ctx)
+	o.Status, o.Note, o.ResolvedBy, o.ResolvedAt, o.Version = domain.ObjectionStatus(in.Decision), in.Note, in.Actor.String(), &now, c.rev
+	c.pending.objections[o.ID] = true
+	detail := fmt.Sprintf("objection %s %s", o.ID, in.Decision)
+	if in.Note != "" {
+		detail += ": " + in.Note
+	}
+	c.note(ctx, a, in.Actor, "objection_"+in.Decision, "R10", detail)
+	if a.state == domain.StateShortlisted && !domain.InPublicity(now, a.publicity) {
+		c.settle(ctx, a, in.Actor)
+	}
+	c.maybeClose(ctx)
+	return *o, c.flush(ctx)
+}
+
+// holding counts the counties still on track for designation: shortlisted without an
+// upheld objection, or designated.
+func (c *campaign) holding() int {
+	n := 0
+	for _, county := range c.counties() {
+		a := c.apps[county]
+		upheld, _ := c.objectionsOf(county)
+		if a.state == domain.StateDesignated || (a.state == domain.StateShortlisted && upheld == 0) {
+			n++
+		}
+	}
+	return n
+}
+
+// bestReserve is the reserve candidate with the best rank.
+func (c *campaign) bestReserve() *appRecord {
+	var best *appRecord
+	for _, county := range c.counties() {
+		a := c.apps[county]
+		if a.state == domain.StateReserve && (best == nil || a.rank < best.rank) {
+			best = a
+		}
+	}
+	return best
+}
+
+func (c *campaign) checkPromote(_ workflow.Context, in AdminInput) error {
+	if err := domain.CanAdminister(in.Actor, "promote a reserve candidate"); err != nil {
+		return err
+	}
+	if c.phase != domain.PhasePublicity {
+		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R10", Message: fmt.Sprintf("promotion happens only during publicity; the campaign is %s", c.phase)}
+	}
+	if domain.Vacancies(c.cfg.Quota, c.holding()) == 0 {
+		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R10", Message: "no vacancy: every place of the quota is held"}
+	}
+	if c.bestReserve() == nil {
+		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R10", Message: "the reserve list is empty"}
+	}
+	return nil
+}
+
+// promote moves the best reserve into a vacancy with its own publicity period (R10).
+func (c *campaign) promote(ctx workflow.Context, in AdminInput) (Application, error) {
+	a := c.bestReserve()
+	c.touch(ctx)
+	ends := workflow.Now(ctx).Add(c.cfg.PublicityPeriod)
+	a.publicity, a.promoted = ends, true
+	c.move(ctx, a, domain.StateShortlisted, in.Actor, "promoted", "R10",
+		fmt.Sprintf("promoted from the reserve (rank %d) into a vacancy; publicity ends %s", a.rank, ends.In(domain.Shanghai).Format(time.RFC3339)))
+	c.notice.Shortlist = append(c.notice.Shortlist, c.noticeEntry(a))
+	if err := c.publish(ctx); err != nil {
+		return Application{}, err
+	}
+	c.startPublicity(ctx, ends)
+	return c.appView(a), c.flush(ctx)
+}

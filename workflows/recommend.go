@@ -1,0 +1,120 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/guizhou-commerce/selection/domain"
+)
+
+func (c *campaign) checkRecommend(ctx workflow.Context, in RecommendInput) error {
+	_, err := c.filingDecision(ctx, in)
+	return err
+}
+
+// filingDecision applies R12 then R3/R4/R5 to a filing against the current state; one
+// workflow serialises filings, so two concurrent ones cannot both pass the cap.
+func (c *campaign) filingDecision(ctx workflow.Context, in RecommendInput) (domain.FilingDecision, error) {
+	if err := domain.CanRecommend(in.Actor, in.Prefecture); err != nil {
+		return domain.FilingDecision{}, err
+	}
+	if err := checkText("document_ref", in.DocumentRef, false); err != nil {
+		return domain.FilingDecision{}, err
+	}
+	status := domain.PrefectureOpen
+	if p, ok := c.prefectures[in.Prefecture]; ok {
+		status = p.Status
+	}
+	states := map[string]domain.State{}
+	for _, county := range in.Counties {
+		if a, ok := c.apps[county]; ok {
+			states[county] = a.state
+		}
+	}
+	f := domain.Filing{Prefecture: in.Prefecture, Counties: in.Counties, DocumentRef: in.DocumentRef}
+	return domain.CheckFiling(workflow.Now(ctx), c.cfg, c.divs, status, f, states, in.ValidateOnly)
+}
+
+// recommend files (or, validate-only, previews) a prefecture's ordered list (R3).
+func (c *campaign) recommend(ctx workflow.Context, in RecommendInput) (RecommendResult, error) {
+	d, err := c.filingDecision(ctx, in)
+	if err != nil {
+		return RecommendResult{}, err
+	}
+	p := c.prefectures[in.Prefecture]
+	if in.ValidateOnly {
+		preview := *p
+		preview.Status = domain.PrefectureFiled
+		preview.Recommended = append([]string{}, in.Counties...)
+		preview.DocumentRef = in.DocumentRef
+		return RecommendResult{Prefecture: preview, ValidateOnly: true}, nil
+	}
+	c.touch(ctx)
+	now := workflow.Now(ctx)
+	if d.Forfeits {
+		c.forfeit(ctx, p, in)
+	} else {
+		c.file(ctx, p, in)
+	}
+	p.DocumentRef, p.FiledAt = in.DocumentRef, &now
+	return RecommendResult{Prefecture: *p}, c.flush(ctx)
+}
+
+// forfeit applies "突破推荐名额的，视为自行放弃": every open case of the prefecture ends,
+// and the prefecture can file nothing more (R3).
+func (c *campaign) forfeit(ctx workflow.Context, p *Prefecture, in RecommendInput) {
+	from := p.Status
+	p.Status = domain.PrefectureForfeited
+	p.Forfeiting = append([]string{}, in.Counties...)
+	p.Recommended = []string{}
+	detail := fmt.Sprintf("%s %s filed %d counties (%s), over the cap of %d: the prefecture forfeits", p.Code, p.Name, len(in.Counties), strings.Join(in.Counties, ", "), c.cfg.PrefectureCap)
+	c.campaignEvent(ctx, in.Actor, "prefecture_forfeited", string(from), string(p.Status), "R3", detail)
+	for _, county := range c.counties() {
+		a := c.apps[county]
+		if a.div.ParentCode != p.Code || a.div.DirectlyAdministered || a.state.Final() {
+			continue
+		}
+		a.order = 0
+		c.move(ctx, a, domain.StateForfeited, in.Actor, "forfeit", "R3", detail)
+	}
+}
+
+// file records a formal list, replacing an earlier one: counties that left the list go
+// back to submitted, the listed ones are recommended in the given order (R3).
+func (c *campaign) file(ctx workflow.Context, p *Prefecture, in RecommendInput) {
+	from := p.Status
+	replaced := from == domain.PrefectureFiled
+	for _, county := range p.Recommended {
+		a := c.apps[county]
+		if slices.Contains(in.Counties, county) || a.state != domain.StateRecommended {
+			continue
+		}
+		a.order, a.documentRef = 0, ""
+		c.move(ctx, a, domain.StateSubmitted, in.Actor, "recommendation_replaced", "R3",
+			fmt.Sprintf("left out of %s's new list", p.Name))
+	}
+	for i, county := range in.Counties {
+		a := c.apps[county]
+		a.order, a.documentRef = i+1, in.DocumentRef
+		detail := fmt.Sprintf("recommended by %s %s as pick %d of %d", p.Code, p.Name, i+1, len(in.Counties))
+		if in.DocumentRef != "" {
+			detail += " (" + in.DocumentRef + ")"
+		}
+		if a.state == domain.StateRecommended {
+			c.note(ctx, a, in.Actor, "recommendation_replaced", "R3", detail)
+		} else {
+			c.move(ctx, a, domain.StateRecommended, in.Actor, "recommend", "R3", detail)
+		}
+	}
+	p.Status = domain.PrefectureFiled
+	p.Recommended = append([]string{}, in.Counties...)
+	action := "prefecture_filed"
+	if replaced {
+		action = "prefecture_refiled"
+	}
+	c.campaignEvent(ctx, in.Actor, action, string(from), string(p.Status), "R3",
+		fmt.Sprintf("%s %s recommends %s", p.Code, p.Name, strings.Join(in.Counties, ", ")))
+}

@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -123,7 +124,7 @@ func ValidateScorecard(s Scorecard) error {
 		return refuse(CodeBadRequest, "R8", "all six criteria are required; missing %s", strings.Join(missing, ", "))
 	}
 	for _, k := range SortedCodes(s) {
-		if _, ok := DefaultWeights().Criteria[k]; !ok {
+		if !slices.Contains(Criteria, k) {
 			return refuse(CodeBadRequest, "R8", "unknown criterion %q (known: %s)", k, strings.Join(Criteria, ", "))
 		}
 	}

@@ -237,12 +237,12 @@ func TestRanking_R7a(t *testing.T) {
 	lowFocus := Scorecard{CriterionOrganization: 90, CriterionInfrastructure: 90, CriterionLogistics: 70, CriterionOnlineSales: 70, CriterionImplementers: 90, CriterionOther: 90}
 	cands := []Candidate{
 		{County: "520328", NationalScore: &national, Scorecards: []Scorecard{uniform(90), uniform(92)}, RecommendationOrder: 1}, // 0.4×86.5 + 0.6×91 + 3 = 92.2
-		{County: "520382", Scorecards: []Scorecard{uniform(89)}, SelfApplied: true},                                           // 89 + 3
-		{County: "520502", Scorecards: []Scorecard{uniform(80)}, RecommendationOrder: 1},                                      // 83, ties 520402 on everything: lower code wins
-		{County: "520402", Scorecards: []Scorecard{uniform(80)}, RecommendationOrder: 1},                                      // 83
-		{County: "520602", Scorecards: []Scorecard{lowFocus}, RecommendationOrder: 1},                                         // 83 with focus 70: behind on the focus mean
-		{County: "520112", Scorecards: []Scorecard{uniform(82)}, RecommendationOrder: 2},                                      // 83 as a second pick: behind on order
-		{County: "522301", Scorecards: []Scorecard{uniform(70)}, RecommendationOrder: 2},                                      // 71
+		{County: "520382", Scorecards: []Scorecard{uniform(89)}, SelfApplied: true},                                             // 89 + 3
+		{County: "520502", Scorecards: []Scorecard{uniform(80)}, RecommendationOrder: 1},                                        // 83, ties 520402 on everything: lower code wins
+		{County: "520402", Scorecards: []Scorecard{uniform(80)}, RecommendationOrder: 1},                                        // 83
+		{County: "520602", Scorecards: []Scorecard{lowFocus}, RecommendationOrder: 1},                                           // 83 with focus 70: behind on the focus mean
+		{County: "520112", Scorecards: []Scorecard{uniform(82)}, RecommendationOrder: 2},                                        // 83 as a second pick: behind on order
+		{County: "522301", Scorecards: []Scorecard{uniform(70)}, RecommendationOrder: 2},                                        // 71
 	}
 	r, err := Rank(w, 5, cands)
 	refusedWith(t, err, "", "")

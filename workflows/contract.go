@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/guizhou-commerce/selection/domain"
@@ -58,6 +59,15 @@ var (
 	SACountyCode       = temporal.NewSearchAttributeKeyKeyword("CountyCode")
 	SAApplicationState = temporal.NewSearchAttributeKeyKeyword("ApplicationState")
 )
+
+// SearchAttributeTypes lists the custom search attributes with their index types, for
+// registration on a Temporal namespace before the first workflow starts.
+var SearchAttributeTypes = map[string]enumspb.IndexedValueType{
+	SACampaignYear.GetName():     enumspb.INDEXED_VALUE_TYPE_INT,
+	SAPrefectureCode.GetName():   enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	SACountyCode.GetName():       enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	SAApplicationState.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+}
 
 // CampaignID is the workflow ID of a year's campaign.
 func CampaignID(year int) string { return fmt.Sprintf("campaign/%d", year) }

@@ -1,0 +1,23 @@
+# The README's two commands are `make run` and `make test`; both set up what they need.
+GO ?= go
+BIN := bin/selection
+
+.PHONY: run test build vet lint
+
+build:
+	$(GO) build -o $(BIN) ./cmd/selection
+
+run: build
+	./scripts/ensure-postgres.sh
+	./$(BIN) run
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+test: vet
+	./scripts/ensure-postgres.sh
+	$(GO) test -count=1 -timeout 20m ./...
+
+lint: vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...

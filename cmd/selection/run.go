@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/internal/temporalserver"
+	"github.com/guizhou-commerce/selection/store"
+	"github.com/guizhou-commerce/selection/workflows"
+)
+
+// runAll is `selection run`: embedded Temporal (SQLite under DATA_DIR, or PostgreSQL),
+// its Web UI, the worker and the API in one process. Shutdown goes in the reverse
+// order of dependencies: HTTP, worker, client, Temporal, pool.
+func runAll(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	started := time.Now()
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	log := cfg.logger(os.Stderr)
+	acfg, err := apiConfig(cfg, log, true)
+	if err != nil {
+		return err
+	}
+	l, err := listenHTTP(cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	dbURL, stopPG, err := localPostgres(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopPG()
+	st, err := store.Open(ctx, dbURL, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("DATA_DIR %s: %w", cfg.DataDir, err)
+	}
+	tcfg := temporalserver.Config{
+		DataDir: cfg.DataDir, FrontendAddr: cfg.FrontendAddr, UIAddr: cfg.UIAddr,
+		Namespace: cfg.TemporalNamespace, SearchAttributes: workflows.SearchAttributeTypes, Logger: log,
+	}
+	if cfg.TemporalPersistence == "postgres" {
+		tcfg.PostgresDSN = dbURL
+	}
+	srv, err := temporalserver.Start(ctx, tcfg)
+	if err != nil {
+		return fmt.Errorf("start embedded Temporal: %w", err)
+	}
+	defer func() {
+		if err := srv.Stop(); err != nil {
+			log.Error("stop embedded Temporal", "error", err)
+		}
+	}()
+	c, err := dialTemporal(ctx, srv.FrontendAddr(), cfg.TemporalNamespace, log)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	w, err := startWorker(c, st)
+	if err != nil {
+		return err
+	}
+	defer w.Stop()
+
+	banner(cfg, srv, l.Addr().String(), dbURL, time.Since(started))
+	return serveHTTP(ctx, api.New(acfg, c, st), l)
+}
+
+func banner(cfg config, srv *temporalserver.Server, httpAddr, dbURL string, took time.Duration) {
+	dataDir, _ := filepath.Abs(cfg.DataDir)
+	ui := srv.UIURL()
+	if ui == "" {
+		ui = "(not available in this build)"
+	}
+	fmt.Printf(`
+  selection is running (started in %s)
+
+  API            http://%s/api/v1      (OpenAPI: /api/v1/openapi.json)
+  Temporal       %s  (namespace %s; temporal CLI: --address %s)
+  Temporal UI    %s
+  PostgreSQL     %s
+  Data           %s (persistence: %s)
+
+  Get a token:   selection token --role admin --region 520000
+  Try:           curl -H "Authorization: Bearer $TOKEN" http://%s/api/v1/campaigns/2016
+  Stop:          Ctrl-C
+
+`, took.Round(time.Millisecond), httpAddr, srv.FrontendAddr(), cfg.TemporalNamespace, srv.FrontendAddr(), ui, redact(dbURL), dataDir, cfg.TemporalPersistence, httpAddr)
+}

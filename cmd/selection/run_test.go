@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/store/storetest"
+	"github.com/guizhou-commerce/selection/workflows"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// process is one `selection run` started by a test.
+type process struct {
+	cmd  *exec.Cmd
+	logs *bytes.Buffer
+}
+
+func startRun(t *testing.T, bin string, env []string, httpAddr string) *process {
+	t.Helper()
+	cmd := exec.Command(bin, "run")
+	cmd.Env = append(os.Environ(), env...)
+	logs := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = io.Discard, logs
+	require.NoError(t, cmd.Start())
+	p := &process{cmd: cmd, logs: logs}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		resp, err := http.Get("http://" + httpAddr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("selection run did not become ready; logs:\n%s", logs.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestRunSurvivesKill9 starts the binary, drives a campaign over HTTP, kills the
+// process with SIGKILL before the recommendation deadline, keeps it down past the
+// deadline and restarts it on the same DATA_DIR: the timer that fell due while it was
+// down fires at once, the campaign carries on to the end, and no timeline row is lost
+// or duplicated.
+func TestRunSurvivesKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "selection")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	httpAddr := freeAddr(t)
+	env := []string{
+		"DATA_DIR=" + t.TempDir(), "HTTP_ADDR=" + httpAddr, "TEMPORAL_FRONTEND_ADDR=" + freeAddr(t),
+		"TEMPORAL_UI_ADDR=" + freeAddr(t), "DATABASE_URL=" + storetest.NewDatabase(t), "JWT_SECRET=kill-test",
+	}
+	p := startRun(t, bin, env, httpAddr)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	d := &demo{base: "http://" + httpAddr + api.BasePath, secret: []byte("kill-test"), http: &http.Client{Timeout: 30 * time.Second}}
+	admin := func(method, path string, body, out any) {
+		t.Helper()
+		require.NoError(t, d.call(ctx, domain.RoleAdmin, "520000", method, path, body, out), "%s %s", method, path)
+	}
+	now := time.Now().In(domain.Shanghai).Truncate(time.Second)
+	recDeadline := now.Add(12 * time.Second)
+	admin(http.MethodPost, "/campaigns", map[string]any{
+		"year": 2016, "province": "520000", "quota": 1, "prefecture_cap": 2,
+		"recommendation_deadline": recDeadline.Format(time.RFC3339),
+		"notice_deadline":         now.Add(10 * time.Minute).Format(time.RFC3339),
+		"publicity_period":        "3s", "national_scores": map[string]float64{"520111": 80, "520112": 70, "520102": 60},
+	}, nil)
+	for _, c := range []string{"520102", "520111", "520112"} {
+		admin(http.MethodPost, "/campaigns/2016/applications", map[string]string{"county": c}, nil)
+		admin(http.MethodPost, "/campaigns/2016/applications/"+c+"/submit", map[string]any{}, nil)
+	}
+	admin(http.MethodPost, "/campaigns/2016/prefectures/520100/recommendation", map[string]any{"counties": []string{"520111", "520112"}}, nil)
+
+	// kill -9 before the deadline; stay down until after it.
+	require.NoError(t, p.cmd.Process.Kill())
+	_ = p.cmd.Wait()
+	time.Sleep(time.Until(recDeadline.Add(3 * time.Second)))
+	startRun(t, bin, env, httpAddr)
+
+	var v workflows.CampaignView
+	for {
+		admin(http.MethodGet, "/campaigns/2016", nil, &v)
+		if v.Phase == domain.PhaseReviewing {
+			break
+		}
+		require.NoError(t, ctx.Err(), "the deadline did not fire after the restart")
+		time.Sleep(200 * time.Millisecond)
+	}
+	assert.Equal(t, 1, v.Counts[domain.StateExpired])
+	assert.Equal(t, 2, v.Counts[domain.StateUnderReview])
+	for _, c := range []string{"520111", "520112"} {
+		admin(http.MethodPost, "/campaigns/2016/applications/"+c+"/scorecards", map[string]any{"criteria": map[string]float64{
+			"organization": 80, "infrastructure": 80, "logistics": 80, "online_sales": 80, "implementers": 80, "other": 80}}, nil)
+	}
+	admin(http.MethodPost, "/campaigns/2016/ranking", map[string]any{}, nil)
+	admin(http.MethodPost, "/campaigns/2016/notice", map[string]any{}, nil)
+	for v.Phase != domain.PhaseClosed {
+		require.NoError(t, ctx.Err(), "publicity did not end")
+		time.Sleep(200 * time.Millisecond)
+		admin(http.MethodGet, "/campaigns/2016", nil, &v)
+	}
+	assert.Equal(t, 1, v.Counts[domain.StateDesignated])
+	assert.Equal(t, 1, v.Counts[domain.StateNotSelected])
+
+	want := map[string][]string{
+		"520102": {"registered", "submitted", "expired"},
+		"520111": {"registered", "submitted", "recommended", "under_review", "under_review", "shortlisted", "shortlisted", "designated"},
+	}
+	for county, states := range want {
+		var tl struct {
+			Events []workflows.Event `json:"events"`
+		}
+		admin(http.MethodGet, fmt.Sprintf("/campaigns/2016/applications/%s/timeline", county), nil, &tl)
+		var got []string
+		for i, e := range tl.Events {
+			assert.Equal(t, int64(i+1), e.Seq, "%s: no gap, no duplicate", county)
+			got = append(got, e.To)
+		}
+		b, _ := json.Marshal(tl.Events)
+		assert.Equal(t, states, got, "%s timeline: %s", county, b)
+	}
+}

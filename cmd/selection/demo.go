@@ -50,7 +50,7 @@ func runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	secret := os.Getenv("JWT_SECRET")
+	secret := env("JWT_SECRET")
 	if secret == "" {
 		secret = devJWTSecret
 	}

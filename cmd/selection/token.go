@@ -35,7 +35,7 @@ func runToken(_ context.Context, args []string) error {
 	if *sub == "" {
 		*sub = *role + "-" + *region
 	}
-	secret := os.Getenv("JWT_SECRET")
+	secret := env("JWT_SECRET")
 	if secret == "" {
 		secret = devJWTSecret
 		fmt.Fprintln(os.Stderr, "selection token: JWT_SECRET is unset; signing with the development secret that `selection run` uses")

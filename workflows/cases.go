@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -16,7 +17,11 @@ func checkText(field, s string, required bool) error {
 	if required && strings.TrimSpace(s) == "" {
 		return &domain.RuleError{Code: domain.CodeBadRequest, Message: field + " is required"}
 	}
-	if len([]rune(s)) > maxText {
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		// PostgreSQL stores neither; accepting one would leave a projection retrying forever.
+		return &domain.RuleError{Code: domain.CodeBadRequest, Message: field + " must be UTF-8 text without NUL characters"}
+	}
+	if utf8.RuneCountInString(s) > maxText {
 		return &domain.RuleError{Code: domain.CodeBadRequest, Message: fmt.Sprintf("%s is longer than %d characters", field, maxText)}
 	}
 	return nil

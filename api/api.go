@@ -1,0 +1,184 @@
+// Package api is the HTTP contract of API.md on echo. It decides nothing itself: every
+// change is a Temporal Update on the year's campaign workflow (the single authority, so
+// quota checks stay atomic), and every read comes from the PostgreSQL read model the
+// workflow writes before it answers, so a read after a write sees the write. What the
+// package adds is the edge: authentication, jurisdiction (R12), request validation,
+// idempotency, rate limits, error bodies, logs and metrics.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.temporal.io/sdk/client"
+
+	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/store"
+	"github.com/guizhou-commerce/selection/workflows"
+)
+
+// BasePath prefixes every route of API.md.
+const BasePath = "/api/v1"
+
+// Defaults applied by New to a zero Config field.
+const (
+	DefaultProvince       = "520000"
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultObjectionRate  = 5.0
+	DefaultObjectionBurst = 10
+)
+
+// Config is everything New needs besides its two backends. Zero fields take the
+// defaults above, so tests set only what they tighten.
+type Config struct {
+	// JWTSecret verifies HS256 tokens; it must not be empty.
+	JWTSecret []byte
+	// Province is the province administrators and reviewers belong to when no
+	// campaign is at hand (creating one); campaign routes use the campaign's own.
+	Province string
+	// RequestTimeout bounds each request, Temporal Update included (504 after it).
+	RequestTimeout time.Duration
+	// ObjectionRate and ObjectionBurst limit public objections per client IP
+	// (requests per second and bucket size): the only write route without a token.
+	ObjectionRate  float64
+	ObjectionBurst int
+	// Logger receives one JSON line per request and every internal error; nil logs
+	// JSON to stderr.
+	Logger *slog.Logger
+	// Registry receives the HTTP metrics and is served at /metrics; nil creates one
+	// with the Go and process collectors. The run command passes its own to serve
+	// Temporal SDK metrics from the same endpoint.
+	Registry *prometheus.Registry
+}
+
+// Store is the part of store.Store the API reads from; an interface so the package
+// states exactly what it needs of PostgreSQL.
+type Store interface {
+	Campaign(ctx context.Context, year int) (workflows.CampaignView, error)
+	Applications(ctx context.Context, year int, prefecture, state string) ([]workflows.Application, error)
+	Application(ctx context.Context, year int, county string) (workflows.Application, error)
+	Timeline(ctx context.Context, workflowID string) ([]workflows.Event, error)
+	Notice(ctx context.Context, year int) (workflows.Notice, error)
+	Objections(ctx context.Context, year int, status string) ([]workflows.Objection, error)
+	Objection(ctx context.Context, year int, id string) (workflows.Objection, error)
+	Ping(ctx context.Context) error
+	ReserveIdempotencyKey(ctx context.Context, scope, key, requestHash string) (*store.IdempotentResponse, bool, error)
+	CompleteIdempotencyKey(ctx context.Context, scope, key string, status int, body []byte) error
+	ReleaseIdempotencyKey(ctx context.Context, scope, key string) error
+}
+
+var _ Store = (*store.Store)(nil)
+
+// server holds the dependencies of the handlers.
+type server struct {
+	cfg     Config
+	tc      client.Client
+	st      Store
+	divs    *domain.Divisions
+	log     *slog.Logger
+	metrics *metrics
+	routes  map[string]bool // registered route paths, to label metrics of unknown paths
+}
+
+// New builds the echo instance: every route of API.md under BasePath, plus /healthz,
+// /readyz and /metrics. It panics only on a programming error (empty JWT secret).
+func New(cfg Config, tc client.Client, st Store) *echo.Echo {
+	if len(cfg.JWTSecret) == 0 {
+		panic("api: Config.JWTSecret is empty")
+	}
+	if cfg.Province == "" {
+		cfg.Province = DefaultProvince
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.ObjectionRate <= 0 {
+		cfg.ObjectionRate = DefaultObjectionRate
+	}
+	if cfg.ObjectionBurst <= 0 {
+		cfg.ObjectionBurst = DefaultObjectionBurst
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	s := &server{cfg: cfg, tc: tc, st: st, divs: domain.Guizhou2016(), log: cfg.Logger, routes: map[string]bool{}}
+	s.metrics = newMetrics(cfg.Registry)
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	// Only the connection's address identifies a client: forwarding headers are
+	// client-controlled, and the objection rate limit must not be bypassed with them.
+	e.IPExtractor = echo.ExtractIPDirect()
+
+	// Outermost first: the request ID exists before anything logs; observe sees the
+	// final status (it hands errors to the error handler itself); Recover turns a panic
+	// into a 500 that observe still logs.
+	e.Use(middleware.RequestID())
+	e.Use(s.observe)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableStackAll: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.ErrorContext(c.Request().Context(), "panic in handler", slog.String("request_id", requestID(c)),
+				slog.String("error", err.Error()), slog.String("stack", string(stack)))
+			return err
+		},
+	}))
+	e.Use(middleware.Secure())
+	e.Use(middleware.BodyLimit("1M"))
+	e.Use(s.timeout)
+
+	s.mount(e)
+	for _, r := range e.Routes() {
+		s.routes[r.Path] = true
+	}
+	return e
+}
+
+// mount binds every route. Middleware is attached per route rather than per group:
+// a group middleware would also guard unknown paths, turning a 404 into a 401.
+func (s *server) mount(e *echo.Echo) {
+	auth := s.authenticate()
+	idem := s.idempotent
+	limit := s.objectionLimiter()
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler())
+	e.GET(BasePath+"/openapi.json", s.openapi)
+
+	const c = BasePath + "/campaigns"
+	const y = c + "/:year"
+	const app = y + "/applications/:county"
+
+	e.POST(c, s.createCampaign, auth, idem)
+	e.GET(y, s.getCampaign, auth)
+	e.GET(y+"/timeline", s.campaignTimeline, auth)
+
+	e.POST(y+"/applications", s.registerApplication, auth, idem)
+	e.GET(y+"/applications", s.listApplications, auth)
+	e.GET(app, s.getApplication, auth)
+	e.PUT(app+"/materials", s.materials, auth, idem)
+	e.POST(app+"/submit", s.submit, auth, idem)
+	e.POST(app+"/self-apply", s.selfApply, auth, idem)
+	e.POST(app+"/withdraw", s.withdraw, auth, idem)
+	e.POST(app+"/scorecards", s.score, auth, idem)
+	e.GET(app+"/timeline", s.applicationTimeline, auth)
+	e.POST(app+"/objections", s.object, limit, idem)
+
+	e.POST(y+"/prefectures/:code/recommendation", s.recommend, auth, idem)
+
+	e.POST(y+"/ranking", s.rank, auth, idem)
+	e.GET(y+"/ranking", s.getRanking, auth)
+	e.POST(y+"/notice", s.publishNotice, auth, idem)
+	e.GET(y+"/notice", s.getNotice)
+	e.GET(y+"/objections", s.listObjections, auth)
+	e.GET(y+"/objections/:id", s.getObjection, auth)
+	e.POST(y+"/objections/:id/resolution", s.resolve, auth, idem)
+	e.POST(y+"/reserve/promote", s.promote, auth, idem)
+}

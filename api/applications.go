@@ -1,0 +1,306 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/store"
+	"github.com/guizhou-commerce/selection/workflows"
+)
+
+// maxRecommended bounds a filing's list long before Temporal's payload limits; a
+// prefecture has at most a few dozen counties, and over-cap lists forfeit at 3 (R3).
+const maxRecommended = 100
+
+// countyOf reads the campaign, the caller and the {county} of the path.
+func (s *server) countyOf(c echo.Context) (workflows.CampaignView, domain.Actor, string, error) {
+	v, a, err := s.officialOf(c)
+	if err != nil {
+		return v, a, "", err
+	}
+	county, err := pathCode(c, "county")
+	return v, a, county, err
+}
+
+// countyAction is the common head of the routes a county official performs on their
+// own county and an administrator on any (R12).
+func (s *server) countyAction(c echo.Context, what string) (workflows.CampaignView, domain.Actor, string, error) {
+	v, a, county, err := s.countyOf(c)
+	if err != nil {
+		return v, a, county, err
+	}
+	if err := domain.CanActForCounty(a, county, what); err != nil {
+		return v, a, county, err
+	}
+	return v, a, county, nil
+}
+
+// registerRequest is the body of POST applications.
+type registerRequest struct {
+	County string `json:"county"`
+}
+
+// registerApplication opens a county's application (R2); the workflow refuses excluded
+// and foreign counties (422) and a second registration (409).
+func (s *server) registerApplication(c echo.Context) error {
+	v, a, err := s.officialOf(c)
+	if err != nil {
+		return err
+	}
+	var req registerRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := checkCode("county", req.County); err != nil {
+		return err
+	}
+	if err := domain.CanActForCounty(a, req.County, "register an application"); err != nil {
+		return err
+	}
+	var app workflows.Application
+	if err := s.update(c, v.Year, workflows.UpdateRegister, workflows.RegisterInput{Actor: a, County: req.County}, &app); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("%s/campaigns/%d/applications/%s", BasePath, v.Year, app.County))
+	return c.JSON(http.StatusCreated, app)
+}
+
+// applicationsResponse is the list body of API.md.
+type applicationsResponse struct {
+	Applications []workflows.Application `json:"applications"`
+}
+
+// listApplications serves any official: lists are not confidential between officials.
+func (s *server) listApplications(c echo.Context) error {
+	v, _, err := s.officialOf(c)
+	if err != nil {
+		return err
+	}
+	prefecture, state := c.QueryParam("prefecture"), c.QueryParam("state")
+	if prefecture != "" {
+		if err := checkCode("prefecture", prefecture); err != nil {
+			return err
+		}
+	}
+	if state != "" && !domain.State(state).Valid() {
+		return badRequest("state %q is not an application state", state)
+	}
+	apps, err := s.st.Applications(c.Request().Context(), v.Year, prefecture, state)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, applicationsResponse{Applications: nonNil(apps)})
+}
+
+// application reads one application from the read model, 404 when never registered.
+func (s *server) application(c echo.Context, year int, county string) (workflows.Application, error) {
+	app, err := s.st.Application(c.Request().Context(), year, county)
+	if errors.Is(err, store.ErrNotFound) {
+		return app, notFound("county %s has no application in the %d campaign", county, year)
+	}
+	return app, err
+}
+
+func (s *server) getApplication(c echo.Context) error {
+	v, _, county, err := s.countyOf(c)
+	if err != nil {
+		return err
+	}
+	app, err := s.application(c, v.Year, county)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, app)
+}
+
+// applicationTimeline is the case's audit trail (R11), oldest first.
+func (s *server) applicationTimeline(c echo.Context) error {
+	v, _, county, err := s.countyOf(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.application(c, v.Year, county); err != nil {
+		return err
+	}
+	events, err := s.st.Timeline(c.Request().Context(), workflows.ApplicationID(v.Year, county))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, eventsResponse{Events: nonNil(events)})
+}
+
+// materialsRequest merges paper deliveries into the checklist (R6).
+type materialsRequest struct {
+	Items domain.Materials `json:"items"`
+}
+
+func (s *server) materials(c echo.Context) error {
+	v, a, county, err := s.countyAction(c, "deliver materials")
+	if err != nil {
+		return err
+	}
+	var req materialsRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := domain.ValidateDelivery(req.Items); err != nil {
+		return err
+	}
+	return s.applicationUpdate(c, v.Year, workflows.UpdateMaterials, workflows.MaterialsInput{Actor: a, County: county, Items: req.Items})
+}
+
+func (s *server) submit(c echo.Context) error {
+	v, a, county, err := s.countyAction(c, "submit an application")
+	if err != nil {
+		return err
+	}
+	if err := bindJSON(c, &emptyRequest{}); err != nil {
+		return err
+	}
+	return s.applicationUpdate(c, v.Year, workflows.UpdateSubmit, workflows.SubmitInput{Actor: a, County: county})
+}
+
+// selfApplyRequest is a directly administered county's own application (R4).
+type selfApplyRequest struct {
+	DocumentRef string `json:"document_ref"`
+}
+
+// selfApply lets the workflow judge R4: a county that is not directly administered is
+// refused there (422 ineligible), for officials and administrators alike.
+func (s *server) selfApply(c echo.Context) error {
+	v, a, county, err := s.countyAction(c, "self-apply")
+	if err != nil {
+		return err
+	}
+	var req selfApplyRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	return s.applicationUpdate(c, v.Year, workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: a, County: county, DocumentRef: req.DocumentRef})
+}
+
+// withdrawRequest ends a case at the county's request.
+type withdrawRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *server) withdraw(c echo.Context) error {
+	v, a, county, err := s.countyAction(c, "withdraw an application")
+	if err != nil {
+		return err
+	}
+	var req withdrawRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	return s.applicationUpdate(c, v.Year, workflows.UpdateWithdraw, workflows.WithdrawInput{Actor: a, County: county, Reason: req.Reason})
+}
+
+// scoreRequest is one reviewer's scorecard (R8): all six criteria, 0–100.
+type scoreRequest struct {
+	Criteria domain.Scorecard `json:"criteria"`
+	Comment  string           `json:"comment"`
+}
+
+func (s *server) score(c echo.Context) error {
+	v, a, county, err := s.countyOf(c)
+	if err != nil {
+		return err
+	}
+	if err := domain.CanScore(a); err != nil {
+		return err
+	}
+	var req scoreRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := domain.ValidateScorecard(req.Criteria); err != nil {
+		return err
+	}
+	return s.applicationUpdate(c, v.Year, workflows.UpdateScore, workflows.ScoreInput{Actor: a, County: county, Criteria: req.Criteria, Comment: req.Comment})
+}
+
+// applicationUpdate runs an Update whose result is the application, answered with 200.
+func (s *server) applicationUpdate(c echo.Context, year int, name string, in any) error {
+	var app workflows.Application
+	if err := s.update(c, year, name, in, &app); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, app)
+}
+
+// objectionRequest is an objection from the public (R10).
+type objectionRequest struct {
+	Reason  string `json:"reason"`
+	Contact string `json:"contact"`
+}
+
+// object files a public objection: no token, rate-limited per client address, 202
+// because the objection awaits an administrator's decision.
+func (s *server) object(c echo.Context) error {
+	v, err := s.campaignOf(c)
+	if err != nil {
+		return err
+	}
+	county, err := pathCode(c, "county")
+	if err != nil {
+		return err
+	}
+	var req objectionRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	var res workflows.ObjectResult
+	if err := s.update(c, v.Year, workflows.UpdateObject, workflows.ObjectInput{County: county, Reason: req.Reason, Contact: req.Contact}, &res); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, res)
+}
+
+// recommendRequest is a prefecture's ordered filing (R3).
+type recommendRequest struct {
+	Counties    []string `json:"counties"`
+	DocumentRef string   `json:"document_ref"`
+}
+
+// recommend files (or with ?validate_only=true previews) a prefecture's list. The quota
+// check is the workflow's: it serialises filings, so two cannot both pass the cap.
+func (s *server) recommend(c echo.Context) error {
+	v, a, err := s.officialOf(c)
+	if err != nil {
+		return err
+	}
+	code, err := pathCode(c, "code")
+	if err != nil {
+		return err
+	}
+	if err := domain.CanRecommend(a, code); err != nil {
+		return err
+	}
+	validateOnly := false
+	if raw := c.QueryParam("validate_only"); raw != "" {
+		validateOnly, err = strconv.ParseBool(raw)
+		if err != nil {
+			return badRequest("validate_only %q must be true or false", raw)
+		}
+	}
+	var req recommendRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if len(req.Counties) > maxRecommended {
+		return badRequest("counties lists %d entries; at most %d are accepted", len(req.Counties), maxRecommended)
+	}
+	var res workflows.RecommendResult
+	if err := s.update(c, v.Year, workflows.UpdateRecommend, workflows.RecommendInput{
+		Actor: a, Prefecture: code, Counties: req.Counties, DocumentRef: req.DocumentRef, ValidateOnly: validateOnly,
+	}, &res); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}

@@ -1,0 +1,51 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/store"
+	"github.com/guizhou-commerce/selection/workflows"
+)
+
+// update runs one official action as a Temporal Update on the year's campaign workflow
+// and waits for its outcome. The workflow's handler answers only after the read model
+// is written, so the caller may read its own write at once. A validator's refusal comes
+// back as the rule's code and sentence; anything else is left to the error handler
+// (503 for an unreachable Temporal, 504 for the request deadline, 500 otherwise).
+func (s *server) update(c echo.Context, year int, name string, in, out any) error {
+	ctx := c.Request().Context()
+	h, err := s.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.CampaignID(year),
+		UpdateName:   name,
+		UpdateID:     updateID(c),
+		Args:         []any{in},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, out)
+	}
+	if err == nil {
+		return nil
+	}
+	if re, ok := workflows.RuleErrorOf(err); ok {
+		return fromRule(re)
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		// The campaign row exists (every caller checked), so a missing running workflow
+		// means the campaign closed: its workflow completed and takes no more updates.
+		if _, serr := s.st.Campaign(ctx, year); serr == nil {
+			return newError(domain.CodeConflict, "R10", "campaign %d is closed and accepts no more changes", year)
+		} else if !errors.Is(serr, store.ErrNotFound) {
+			return serr
+		}
+		return notFound("campaign %d does not exist", year)
+	}
+	return fmt.Errorf("update %s on campaign %d: %w", name, year, err)
+}

@@ -7,8 +7,9 @@ BIN := bin/selection
 build:
 	$(GO) build -o $(BIN) ./cmd/selection
 
+# `selection run` finds or starts PostgreSQL itself (DATABASE_URL, 127.0.0.1:5432, or a
+# private cluster under DATA_DIR).
 run: build
-	./scripts/ensure-postgres.sh
 	./$(BIN) run
 
 vet:

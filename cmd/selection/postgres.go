@@ -6,37 +6,44 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"os/exec"
+	"path/filepath"
 	"time"
 
+	"github.com/guizhou-commerce/selection/internal/pgcluster"
 	"github.com/guizhou-commerce/selection/store"
 )
 
-// localPostgres picks the PostgreSQL of `selection run`: DATABASE_URL when set, else
-// the local server on 127.0.0.1:5432 when it answers, else the machine's own cluster
-// started through pg_ctlcluster. The returned func stops what this process started.
-func localPostgres(ctx context.Context, cfg config, log *slog.Logger) (string, func(), error) {
+// localPGAddr is where `selection run` looks for a PostgreSQL server when DATABASE_URL
+// is unset.
+const localPGAddr = "127.0.0.1:5432"
+
+// localPostgres picks the PostgreSQL of `selection run` (issue: one command on a fresh
+// machine): DATABASE_URL when set; else the local server on 127.0.0.1:5432 when it
+// answers; else a private cluster under DATA_DIR/postgres when the server binaries are
+// installed; else an error that says what to install. The returned func stops a
+// cluster this process started.
+func localPostgres(ctx context.Context, cfg config, probe string, log *slog.Logger) (string, func(), error) {
 	noop := func() {}
 	if cfg.DatabaseURLSet {
 		return cfg.DatabaseURL, noop, nil
 	}
-	if answers("127.0.0.1:5432") {
+	if answers(probe) {
 		return store.DefaultURL, noop, nil
 	}
-	if ctl, err := exec.LookPath("pg_ctlcluster"); err == nil {
-		log.Info("PostgreSQL on 127.0.0.1:5432 is down; starting the local cluster", "with", ctl)
-		out, err := exec.CommandContext(ctx, "sh", "-c", "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | sort -V | tail -1) main start").CombinedOutput()
-		if err != nil {
-			return "", noop, fmt.Errorf("start local PostgreSQL: %v: %s", err, out)
-		}
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-			if answers("127.0.0.1:5432") {
-				return store.DefaultURL, noop, nil
-			}
-		}
-		return "", noop, fmt.Errorf("local PostgreSQL started but does not answer on 127.0.0.1:5432")
+	if _, _, err := pgcluster.Binaries(); err != nil {
+		return "", noop, fmt.Errorf("no PostgreSQL: nothing answers on %s, DATABASE_URL is unset, and %v", probe, err)
 	}
-	return "", noop, fmt.Errorf("no PostgreSQL: set DATABASE_URL, or install the PostgreSQL server (Debian: apt-get install postgresql) so one answers on 127.0.0.1:5432")
+	dir := filepath.Join(cfg.DataDir, "postgres")
+	log.Info("no PostgreSQL on "+probe+"; starting a private cluster", "dir", dir)
+	c, err := pgcluster.Start(ctx, dir)
+	if err != nil {
+		return "", noop, fmt.Errorf("start private PostgreSQL in %s: %w", dir, err)
+	}
+	return c.URL("selection"), func() {
+		if err := c.Stop(); err != nil {
+			log.Error("stop private PostgreSQL", "error", err)
+		}
+	}, nil
 }
 
 func answers(addr string) bool {

@@ -37,7 +37,7 @@ func runAll(ctx context.Context, args []string) error {
 		return err
 	}
 	defer l.Close()
-	dbURL, stopPG, err := localPostgres(ctx, cfg, log)
+	dbURL, stopPG, err := localPostgres(ctx, cfg, localPGAddr, log)
 	if err != nil {
 		return err
 	}

@@ -94,6 +94,13 @@ func (s *server) createCampaign(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	// The read model outlives Temporal's retention: a year it still holds is taken, or
+	// the new campaign's first versions would lose to the old rows.
+	if _, err := s.st.Campaign(ctx, cfg.Year); err == nil {
+		return newError(domain.CodeConflict, "R1", "a campaign for %d already exists", cfg.Year)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	_, err = s.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       workflows.CampaignID(cfg.Year),
 		TaskQueue:                                workflows.TaskQueue,

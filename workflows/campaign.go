@@ -354,7 +354,7 @@ func (c *campaign) startCase(ctx workflow.Context, a *appRecord, first Event) er
 	return a.child.GetChildWorkflowExecution().Get(ctx, nil)
 }
 
-// sortObjections orders objection IDs by filing order for views.
+// objectionsOf counts a county's upheld and open objections (R10).
 func (c *campaign) objectionsOf(county string) (upheld, open int) {
 	for _, o := range c.objections {
 		if o.County != county {
@@ -370,6 +370,7 @@ func (c *campaign) objectionsOf(county string) (upheld, open int) {
 	return upheld, open
 }
 
+// sortedObjectionIDs orders objections by filing time, the deterministic order of sweeps.
 func sortedObjectionIDs(m map[string]*Objection) []string {
 	ids := make([]string, 0, len(m))
 	for id := range m {

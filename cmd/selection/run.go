@@ -67,7 +67,7 @@ func runAll(ctx context.Context, args []string) error {
 			log.Error("stop embedded Temporal", "error", err)
 		}
 	}()
-	c, err := dialTemporal(ctx, srv.FrontendAddr(), cfg.TemporalNamespace, log)
+	c, err := dialTemporal(ctx, srv.FrontendAddr(), cfg.TemporalNamespace, log, acfg.Registry)
 	if err != nil {
 		return err
 	}

@@ -11,12 +11,15 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/internal/sdkmetrics"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/worker"
 )
@@ -25,10 +28,15 @@ const shutdownTimeout = 15 * time.Second
 
 // dialTemporal connects to the frontend, retrying with backoff while it is not up yet
 // (a worker may start before its cluster), until ctx ends.
-func dialTemporal(ctx context.Context, addr, namespace string, log *slog.Logger) (client.Client, error) {
+// Its SDK metrics go to reg when given (served by the API's /metrics).
+func dialTemporal(ctx context.Context, addr, namespace string, log *slog.Logger, reg *prometheus.Registry) (client.Client, error) {
+	opts := client.Options{HostPort: addr, Namespace: namespace, Logger: sdklog.NewStructuredLogger(log)}
+	if reg != nil {
+		opts.MetricsHandler = sdkmetrics.New(reg)
+	}
 	delay := 500 * time.Millisecond
 	for {
-		c, err := client.DialContext(ctx, client.Options{HostPort: addr, Namespace: namespace, Logger: sdklog.NewStructuredLogger(log)})
+		c, err := client.DialContext(ctx, opts)
 		if err == nil {
 			return c, nil
 		}
@@ -78,6 +86,14 @@ func serveHTTP(ctx context.Context, e *echo.Echo, l net.Listener) error {
 	return nil
 }
 
+// newRegistry is the Prometheus registry of a process serving /metrics: HTTP, Temporal
+// SDK, Go runtime and process series together.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
 // apiConfig builds the API's configuration; dev allows the development JWT secret.
 func apiConfig(cfg config, log *slog.Logger, dev bool) (api.Config, error) {
 	secret := cfg.JWTSecret
@@ -88,7 +104,7 @@ func apiConfig(cfg config, log *slog.Logger, dev bool) (api.Config, error) {
 		secret = devJWTSecret
 		log.Warn("JWT_SECRET is unset: using the DEVELOPMENT secret; anyone can mint tokens. Set JWT_SECRET outside development.")
 	}
-	return api.Config{JWTSecret: []byte(secret), Logger: log}, nil
+	return api.Config{JWTSecret: []byte(secret), Logger: log, Registry: newRegistry()}, nil
 }
 
 // runWorker is the production worker process: it needs a Temporal cluster
@@ -104,7 +120,7 @@ func runWorker(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer st.Close()
-	c, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+	c, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log, nil)
 	if err != nil {
 		return err
 	}
@@ -139,7 +155,7 @@ func runAPI(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer st.Close()
-	c, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log)
+	c, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log, acfg.Registry)
 	if err != nil {
 		return err
 	}

@@ -86,7 +86,7 @@ func banner(cfg config, srv *temporalserver.Server, httpAddr, dbURL string, took
 	dataDir, _ := filepath.Abs(cfg.DataDir)
 	ui := srv.UIURL()
 	if ui == "" {
-		ui = "(not available in this build)"
+		ui = "(disabled: TEMPORAL_UI_ADDR is empty)"
 	}
 	fmt.Printf(`
   selection is running (started in %s)

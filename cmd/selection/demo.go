@@ -324,7 +324,8 @@ func (d *demo) play(ctx context.Context, year int) error {
 			step("no promotion: %v", err)
 		}
 	}
-	if err := d.waitPhase(ctx, y, time.Now().Add(2*publicity), "end of publicity", "closed"); err != nil {
+	// The last publicity period (the promoted county's) started just now.
+	if err := d.waitPhase(ctx, y, time.Now().Add(publicity), "end of publicity", "closed"); err != nil {
 		return err
 	}
 	return d.summary(ctx, y)
@@ -408,11 +409,12 @@ func (d *demo) summary(ctx context.Context, y string) error {
 	sort.Slice(apps.Applications, func(i, j int) bool { return *apps.Applications[i].Rank < *apps.Applications[j].Rank })
 	fmt.Printf("\nDesignated demonstration counties (%d):\n\n", len(apps.Applications))
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "rank\tcounty\tname\tprefecture\ttotal")
+	// Names last: tabwriter counts runes, and Chinese characters are two columns wide.
+	fmt.Fprintln(w, "rank\tcounty\ttotal\tname (prefecture)")
 	divs := domain.Guizhou2016()
 	for _, a := range apps.Applications {
 		p, _ := divs.Get(a.Prefecture)
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%.2f\n", *a.Rank, a.County, a.Name, p.Name, *a.Total)
+		fmt.Fprintf(w, "%d\t%s\t%.2f\t%s（%s）\n", *a.Rank, a.County, *a.Total, a.Name, p.Name)
 	}
 	if err := w.Flush(); err != nil {
 		return err

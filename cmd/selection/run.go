@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/console"
 	"github.com/guizhou-commerce/selection/internal/temporalserver"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/workflows"
@@ -78,8 +79,13 @@ func runAll(ctx context.Context, args []string) error {
 	}
 	defer w.Stop()
 
+	e := api.New(acfg, c, st)
+	// The sign-in picker mints tokens for anyone: only with the development secret.
+	if err := console.Mount(e, console.Config{JWTSecret: acfg.JWTSecret, Dev: cfg.JWTSecret == "", Logger: log}); err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
 	banner(cfg, srv, l.Addr().String(), dbURL, time.Since(started))
-	return serveHTTP(ctx, api.New(acfg, c, st), l)
+	return serveHTTP(ctx, e, l)
 }
 
 func banner(cfg config, srv *temporalserver.Server, httpAddr, dbURL string, took time.Duration) {
@@ -91,6 +97,7 @@ func banner(cfg config, srv *temporalserver.Server, httpAddr, dbURL string, took
 	fmt.Printf(`
   selection is running (started in %s)
 
+  Console        http://%s/
   API            http://%s/api/v1      (OpenAPI: /api/v1/openapi.json)
   Temporal       %s  (namespace %s; temporal CLI: --address %s)
   Temporal UI    %s
@@ -101,5 +108,5 @@ func banner(cfg config, srv *temporalserver.Server, httpAddr, dbURL string, took
   Try:           curl -H "Authorization: Bearer $TOKEN" http://%s/api/v1/campaigns/2016
   Stop:          Ctrl-C
 
-`, took.Round(time.Millisecond), httpAddr, srv.FrontendAddr(), cfg.TemporalNamespace, srv.FrontendAddr(), ui, redact(dbURL), dataDir, cfg.TemporalPersistence, httpAddr)
+`, took.Round(time.Millisecond), httpAddr, httpAddr, srv.FrontendAddr(), cfg.TemporalNamespace, srv.FrontendAddr(), ui, redact(dbURL), dataDir, cfg.TemporalPersistence, httpAddr)
 }

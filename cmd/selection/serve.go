@@ -19,6 +19,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/console"
 	"github.com/guizhou-commerce/selection/internal/sdkmetrics"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/worker"
@@ -160,6 +161,10 @@ func runAPI(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer c.Close()
+	e := api.New(acfg, c, st)
+	if err := console.Mount(e, console.Config{JWTSecret: acfg.JWTSecret, Logger: log}); err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
 	log.Info("API listening", "addr", l.Addr().String())
-	return serveHTTP(ctx, api.New(acfg, c, st), l)
+	return serveHTTP(ctx, e, l)
 }

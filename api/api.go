@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -82,7 +83,11 @@ type server struct {
 	divs    *domain.Divisions
 	log     *slog.Logger
 	metrics *metrics
-	routes  map[string]bool // registered route paths, to label metrics of unknown paths
+	// routes are the registered route paths, to label metrics of unknown paths. Read
+	// at the first request, so routes mounted after New (the console) count too.
+	routes     map[string]bool
+	routesOnce sync.Once
+	echo       *echo.Echo
 }
 
 // New builds the echo instance: every route of API.md under BasePath, plus /healthz,
@@ -134,9 +139,7 @@ func New(cfg Config, tc client.Client, st Store) *echo.Echo {
 	e.Use(s.timeout)
 
 	s.mount(e)
-	for _, r := range e.Routes() {
-		s.routes[r.Path] = true
-	}
+	s.echo = e
 	return e
 }
 

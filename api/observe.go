@@ -69,6 +69,11 @@ func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		elapsed := time.Since(start)
 		req, res := c.Request(), c.Response()
+		s.routesOnce.Do(func() {
+			for _, r := range s.echo.Routes() {
+				s.routes[r.Path] = true
+			}
+		})
 		route := c.Path()
 		if !s.routes[route] {
 			route = "unmatched"

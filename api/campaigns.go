@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -34,7 +35,41 @@ type createCampaignRequest struct {
 	PublicityPeriod        string             `json:"publicity_period"`
 	Excluded               []string           `json:"excluded"`
 	NationalScores         map[string]float64 `json:"national_scores"`
-	Weights                map[string]float64 `json:"weights"`
+	Weights                weightOverrides    `json:"weights"`
+}
+
+// weightOverrides are the numbers of R7a a campaign replaces. Both the flat form
+// ({"logistics":0.3,"national":0.5}) and the nested form GET returns
+// ({"criteria":{"logistics":0.3},"national":0.5}) are accepted, so a campaign read back
+// can be posted again.
+type weightOverrides map[string]float64
+
+// UnmarshalJSON flattens a nested "criteria" object into the override map.
+func (w *weightOverrides) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := weightOverrides{}
+	for k, v := range raw {
+		if k == "criteria" {
+			var criteria map[string]float64
+			if err := json.Unmarshal(v, &criteria); err != nil {
+				return fmt.Errorf("weights.criteria: %w", err)
+			}
+			for c, n := range criteria {
+				out[c] = n
+			}
+			continue
+		}
+		var n float64
+		if err := json.Unmarshal(v, &n); err != nil {
+			return fmt.Errorf("weights.%s must be a number", k)
+		}
+		out[k] = n
+	}
+	*w = out
+	return nil
 }
 
 // config turns the body into the campaign configuration, with API.md's defaults.

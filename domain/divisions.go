@@ -35,10 +35,6 @@ type Divisions struct {
 //go:embed data/guizhou-divisions-2016.csv
 var guizhou2016CSV []byte
 
-// Guizhou2016CSV returns the embedded reference data file, so the database seed and the
-// rules read the very same facts.
-func Guizhou2016CSV() []byte { return bytes.Clone(guizhou2016CSV) }
-
 var guizhou2016 = mustParse(guizhou2016CSV)
 
 // Guizhou2016 returns the 9 prefectures and 88 counties of Guizhou in 2016.

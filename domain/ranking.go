@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -285,9 +284,4 @@ func Rank(w Weights, quota int, candidates []Candidate) (Ranking, error) {
 		}
 	}
 	return r, nil
-}
-
-// String renders a ranked line for logs and timeline details.
-func (r Ranked) String() string {
-	return fmt.Sprintf("#%d %s total %.2f", r.Rank, r.County, r.Total)
 }

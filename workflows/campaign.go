@@ -14,9 +14,11 @@ import (
 
 // activityOptions apply to every activity the workflows run. Retries are unlimited
 // with a capped backoff: a write to the system of record must land eventually, even
-// after PostgreSQL was down for an hour, and the activities are idempotent.
+// after PostgreSQL was down for an hour, and the activities are idempotent. A write
+// takes milliseconds; the short StartToCloseTimeout bounds how long an Update waits
+// when the worker running its write died (Temporal retries only after the timeout).
 var activityOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
+	StartToCloseTimeout: 10 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    time.Second,
 		BackoffCoefficient: 2,

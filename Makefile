@@ -22,3 +22,11 @@ test: vet lint
 
 lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+# `selection bench` measures the engine on this machine against the embedded Temporal
+# server and the local PostgreSQL (DATABASE_URL's server when set); BENCHMARKS.md quotes
+# one run. About a quarter of an hour; `./bin/selection bench --quick` takes two minutes.
+.PHONY: bench
+bench: build
+	./scripts/ensure-postgres.sh
+	./$(BIN) bench

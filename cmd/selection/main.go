@@ -21,6 +21,7 @@ Usage:
   selection migrate    apply the PostgreSQL migrations and seed reference data
   selection token      mint a JWT: --role R --region CODE [--sub NAME] [--ttl 24h]
   selection healthcheck  exit 0 when the local API answers /readyz (container health check)
+  selection bench      measure throughput, latency and footprint on this machine (BENCHMARKS.md)
   selection demo       play a compressed 2016 campaign against a running server [--speed 1d=4s]
 
 Configuration comes from the environment; see README.md.
@@ -35,7 +36,7 @@ func main() {
 	defer stop()
 	cmds := map[string]func(context.Context, []string) error{
 		"run": runAll, "worker": runWorker, "api": runAPI, "migrate": runMigrate,
-		"token": runToken, "demo": runDemo, "healthcheck": runHealthcheck,
+		"token": runToken, "demo": runDemo, "healthcheck": runHealthcheck, "bench": runBench,
 	}
 	name := os.Args[1]
 	cmd, ok := cmds[name]

@@ -1,0 +1,161 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/store"
+	"github.com/guizhou-commerce/selection/store/storetest"
+	"github.com/guizhou-commerce/selection/workflows"
+)
+
+// testWriter sends progress lines to the test log, so a slow step shows where it is.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// TestQuickRun runs `selection bench --quick` end to end — every step, both Temporal
+// persistences, a real PostgreSQL — and checks that each figure was measured and makes
+// sense. It asserts no timings: the machine may be shared, and the figures are for
+// BENCHMARKS.md, not for pass or fail.
+func TestQuickRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs embedded Temporal servers for about two minutes")
+	}
+	storetest.NewDatabase(t) // fails with instructions when the server is down
+	cfg := QuickConfig()
+	cfg.ServerURL = storetest.ServerURL()
+	cfg.Progress = testWriter{t}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	res, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table bytes.Buffer
+	if err := WriteTable(&table, res); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", table.String())
+
+	if res.Ceiling.CommitsPerSecond <= 0 || res.Ceiling.ParallelPerSecond <= 0 {
+		t.Errorf("commit ceiling not measured: %+v", res.Ceiling)
+	}
+	if len(res.Lifecycle) != len(cfg.Persistence) || len(res.HTTP) != len(cfg.Persistence) {
+		t.Fatalf("want one lifecycle and one HTTP figure per persistence, got %d and %d", len(res.Lifecycle), len(res.HTTP))
+	}
+	for _, l := range res.Lifecycle {
+		if l.AppsPerSecond <= 0 || l.StateTransitions <= 0 || l.TransitionsPerSecond <= 0 || l.Floor.Seconds <= 0 || l.FloorRatio <= 0 {
+			t.Errorf("%s lifecycle: figures missing: %+v", l.Persistence, l)
+		}
+		// 100 applications over two campaigns of 50: 20 each reach review; the quota of
+		// 12 is designated, 8 are not selected, the 30 unrecommended expire.
+		want := map[string]int{"designated": 24, "not_selected": 16, "expired": 60}
+		for s, n := range want {
+			if l.Outcome[s] != n {
+				t.Errorf("%s lifecycle: %d %s, want %d (outcome %v)", l.Persistence, l.Outcome[s], s, n, l.Outcome)
+			}
+		}
+		if l.Workflows != l.Applications+l.Campaigns {
+			t.Errorf("%s lifecycle: %d workflows described, want %d cases + %d campaigns", l.Persistence, l.Workflows, l.Applications, l.Campaigns)
+		}
+		if l.Floor.Updates != l.Updates {
+			t.Errorf("%s floor: %d Updates, the lifecycle sent %d", l.Persistence, l.Floor.Updates, l.Updates)
+		}
+		if l.ReadModelCommits < int64(l.Updates) || l.FractionOfCeiling <= 0 {
+			t.Errorf("%s lifecycle: %d read-model commits for %d Updates (every Update writes its projection), fraction %v",
+				l.Persistence, l.ReadModelCommits, l.Updates, l.FractionOfCeiling)
+		}
+	}
+	for _, h := range res.HTTP {
+		if h.SDK.Samples != cfg.HTTPSamples || h.API.Samples != cfg.HTTPSamples || h.RatioP50 <= 0 || h.RatioP99 <= 0 {
+			t.Errorf("%s HTTP overhead: %+v", h.Persistence, h)
+		}
+	}
+	if res.PersistenceRatio <= 0 {
+		t.Errorf("no postgres/sqlite ratio: %v", res.PersistenceRatio)
+	}
+	if len(res.Bursts) != 1 {
+		t.Fatalf("bursts: %+v", res.Bursts)
+	}
+	b := res.Bursts[0]
+	if b.Reached != b.N || b.Lateness.Samples != b.N || b.Lateness.P50 <= 0 || b.Lateness.Max < b.Lateness.P95 {
+		t.Errorf("burst: %d of %d registered, lateness %+v (%s)", b.Reached, b.N, b.Lateness, b.Reason)
+	}
+	// The campaign waits one second after the deadline instant before it acts (an act
+	// at the instant itself is in time), so no case can expire earlier.
+	if b.Lateness.P50 < 1000 {
+		t.Errorf("burst: cases expired %.0f ms after the deadline, before its one-second grace", b.Lateness.P50)
+	}
+	f := b.Footprint
+	if f.OpenApplications != b.N || f.RSSBytes <= 0 || f.Rows["applications"] < int64(b.N) || f.Rows["timeline_events"] < int64(b.N) || f.TemporalBytes <= 0 {
+		t.Errorf("idle footprint: %+v", f)
+	}
+	if f.OpenWorkflows < b.N+b.Campaigns {
+		t.Errorf("idle footprint: %d open workflows, want at least %d cases + %d campaigns", f.OpenWorkflows, b.N, b.Campaigns)
+	}
+}
+
+// BenchmarkRank is the ranking of R7 over a campaign's 20 candidates with three
+// scorecards each: the only computation of the lifecycle that grows with a campaign's
+// size, run inside the campaign workflow's Update handler.
+func BenchmarkRank(b *testing.B) {
+	_, picks, self := countyOrder()
+	var cands []domain.Candidate
+	for _, pref := range domain.SortedCodes(picks) {
+		for i, c := range picks[pref] {
+			cands = append(cands, domain.Candidate{County: c, RecommendationOrder: i + 1,
+				Scorecards: []domain.Scorecard{card(c), card(c + "a"), card(c + "b")}})
+		}
+	}
+	for _, c := range self {
+		cands = append(cands, domain.Candidate{County: c, SelfApplied: true, Scorecards: []domain.Scorecard{card(c), card(c + "a"), card(c + "b")}})
+	}
+	w := domain.DefaultWeights()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := domain.Rank(w, 12, cands); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDeadlineProjection is the read-model write of one campaign's recommendation
+// deadline: 88 cases change state and 88 timeline events (plus the campaign's) land in
+// one transaction on a real PostgreSQL. It bounds what the deadline burst can owe to
+// PostgreSQL: one such write per campaign.
+func BenchmarkDeadlineProjection(b *testing.B) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, storetest.NewDatabase(b), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	order, _, _ := countyOrder()
+	now := time.Now()
+	b.ReportAllocs()
+	v := int64(0)
+	for b.Loop() {
+		v++
+		p := workflows.Projection{Year: 2016, Campaign: &workflows.CampaignView{Year: 2016, Province: province, Phase: domain.PhaseReviewing,
+			Counts: map[domain.State]int{domain.StateExpired: len(order)}, Prefectures: []workflows.Prefecture{}, UpdatedAt: now, Version: v}}
+		for _, c := range order {
+			p.Applications = append(p.Applications, workflows.Application{Year: 2016, County: c.Code, Name: c.Name, Prefecture: c.ParentCode,
+				State: domain.StateExpired, Materials: workflows.MaterialsView{Items: map[string]workflows.MaterialView{}, Missing: []string{}},
+				Scores: workflows.ScoresView{Scorecards: []workflows.ScorecardView{}}, UpdatedAt: now, Version: v})
+			p.Events = append(p.Events, workflows.Event{WorkflowID: workflows.ApplicationID(2016, c.Code), Seq: v, At: now,
+				Actor: "system", Action: "deadline", From: "submitted", To: "expired", Rule: "R5"})
+		}
+		p.Events = append(p.Events, workflows.Event{WorkflowID: workflows.CampaignID(2016), Seq: v, At: now, Actor: "system", Action: "phase", Rule: "R5"})
+		if err := st.ApplyProjection(ctx, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/guizhou-commerce/selection/bench"
+)
+
+// runBench is `selection bench`: it measures the engine on this machine against the
+// embedded Temporal server and a real PostgreSQL (DATABASE_URL's server, else the local
+// one on 127.0.0.1:5432), prints a table and writes the figures as JSON, so capacity
+// claims in BENCHMARKS.md can be re-checked with one command.
+func runBench(ctx context.Context, args []string) error {
+	def := bench.DefaultConfig()
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	n := fs.Int("n", def.N, "applications driven through the whole lifecycle")
+	bursts := fs.String("burst", joinInts(def.Bursts), `comma-separated sizes of the deadline burst ("" for none)`)
+	persistence := fs.String("persistence", strings.Join(def.Persistence, ","), "Temporal persistences for the lifecycle: sqlite,postgres (bursts use the first)")
+	out := fs.String("out", filepath.Join("bench", "results.json"), "where to write the JSON results")
+	quick := fs.Bool("quick", false, "a small run (n=100, burst=200) that still exercises every step")
+	concurrency := fs.Int("concurrency", def.Concurrency, "Updates the driver keeps in flight")
+	profileDir := fs.String("profile-dir", "", "write one CPU profile per step into this directory")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg := def
+	if *quick {
+		cfg = bench.QuickConfig()
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["n"] || !*quick {
+		cfg.N = *n
+	}
+	if set["burst"] || !*quick {
+		b, err := parseInts(*bursts)
+		if err != nil {
+			return fmt.Errorf("--burst: %w", err)
+		}
+		cfg.Bursts = b
+	}
+	cfg.Persistence = strings.Split(*persistence, ",")
+	cfg.Concurrency = *concurrency
+	cfg.ProfileDir = *profileDir
+	cfg.Progress = os.Stderr
+	cfg.ServerURL = bench.DefaultServerURL
+	if u := os.Getenv("DATABASE_URL"); u != "" {
+		cfg.ServerURL = u
+	}
+
+	res, err := bench.Run(ctx, cfg)
+	if res != nil {
+		if werr := writeJSON(*out, res); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Println()
+	if err := bench.WriteTable(os.Stdout, res); err != nil {
+		return err
+	}
+	fmt.Printf("\nresults written to %s\n", *out)
+	return nil
+}
+
+func writeJSON(path string, res *bench.Results) error {
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		v, err := strconv.Atoi(f)
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("%q is not a positive number", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ",")
+}

@@ -320,6 +320,11 @@ func serverOptions(p ports, pers *persistence, logger *slog.Logger) ([]temporal.
 		// Same tuning as the CLI dev server.
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// One matching service in one process gains nothing from four task-queue
+		// partitions, and they gave a 10,000-case deadline burst a tail of minutes
+		// (BENCHMARKS.md: max lateness 76 s → 6 s with one partition).
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 	}
 
 	return []temporal.ServerOption{

@@ -321,8 +321,9 @@ func serverOptions(p ports, pers *persistence, logger *slog.Logger) ([]temporal.
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 		// One matching service in one process gains nothing from four task-queue
-		// partitions, and they gave a 10,000-case deadline burst a tail of minutes
-		// (BENCHMARKS.md: max lateness 76 s → 6 s with one partition).
+		// partitions. With PostgreSQL persistence this shortened a 10,000-case
+		// deadline burst's tail (one run: max 76 s → 6 s); on SQLite it did not
+		// (BENCHMARKS.md), where the sticky schedule-to-start timeout is the limit.
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 	}

@@ -47,7 +47,7 @@ func (c Campaign) Validate(d *Divisions) error {
 		add("year %d is out of range 2000–2100", c.Year)
 	}
 	if div, ok := d.Get(c.Province); !ok || div.Level != LevelProvince {
-		add("province %q is not a province of the reference data", c.Province)
+		add("province %q is not a province of the reference data", Excerpt(c.Province))
 	}
 	if c.Quota < 1 {
 		add("quota must be at least 1")
@@ -70,30 +70,37 @@ func (c Campaign) Validate(d *Divisions) error {
 	seen := map[string]bool{}
 	for _, code := range c.Excluded {
 		if _, ok := d.CountyOf(code, c.Province); !ok {
-			add("excluded %q is not a county of province %s", code, c.Province)
+			add("excluded %q is not a county of province %s", Excerpt(code), Excerpt(c.Province))
 		}
 		if seen[code] {
-			add("excluded %q is listed twice", code)
+			add("excluded %q is listed twice", Excerpt(code))
 		}
 		seen[code] = true
 	}
 	for _, code := range SortedCodes(c.NationalScores) {
 		s := c.NationalScores[code]
 		if _, ok := d.CountyOf(code, c.Province); !ok {
-			add("national_scores %q is not a county of province %s", code, c.Province)
+			add("national_scores %q is not a county of province %s", Excerpt(code), Excerpt(c.Province))
 		}
 		if math.IsNaN(s) || s < 0 || s > 100 {
-			add("national_scores %q must be between 0 and 100", code)
+			add("national_scores %q must be between 0 and 100", Excerpt(code))
 		}
 	}
 	if err := c.Weights.Validate(); err != nil {
 		add("%v", err)
+	}
+	if len(problems) > maxProblems {
+		problems = append(problems[:maxProblems], fmt.Sprintf("and %d more problems", len(problems)-maxProblems))
 	}
 	if len(problems) > 0 {
 		return refuse(CodeBadRequest, "R1", "invalid campaign: %s", joinSentences(problems))
 	}
 	return nil
 }
+
+// maxProblems bounds the problems Validate lists: a form has a dozen fields, and a body
+// of a hundred thousand bad codes must not come back as a hundred thousand sentences.
+const maxProblems = 10
 
 // Exempt reports whether a county took part in the national competitive selection and
 // so delivers no materials (R6): its national score is known.

@@ -60,7 +60,7 @@ func ValidateDelivery(items Materials) error {
 	for _, n := range SortedCodes(items) {
 		it, ok := checklistItem(n)
 		if !ok {
-			return refuse(CodeBadRequest, "R6", "item %q is not on the checklist of §三 (items 2–10)", n)
+			return refuse(CodeBadRequest, "R6", "item %q is not on the checklist of §三 (items 2–10)", Excerpt(n))
 		}
 		if it.FromPrefecture {
 			return refuse(CodeBadRequest, "R6", "item 1 (the prefecture's recommendation document) is recorded from the prefecture's filing, not delivered by the county")

@@ -43,7 +43,7 @@ func PublicityOutcome(upheld, open int) (State, bool) {
 // CheckDecision refuses decisions other than upheld and dismissed.
 func CheckDecision(decision string) error {
 	if decision != DecisionUpheld && decision != DecisionDismissed {
-		return refuse(CodeBadRequest, "R10", "decision must be %q or %q, got %q", DecisionUpheld, DecisionDismissed, decision)
+		return refuse(CodeBadRequest, "R10", "decision must be %q or %q, got %q", DecisionUpheld, DecisionDismissed, Excerpt(decision))
 	}
 	return nil
 }

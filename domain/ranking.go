@@ -70,7 +70,7 @@ func WithOverrides(overrides map[string]float64) (Weights, error) {
 			w.SelfAppliedBonus = v
 		default:
 			if _, ok := w.Criteria[k]; !ok {
-				return Weights{}, refuse(CodeBadRequest, "R7a", "unknown weight %q (known: %s)", k, strings.Join(WeightKeys, ", "))
+				return Weights{}, refuse(CodeBadRequest, "R7a", "unknown weight %q (known: %s)", Excerpt(k), strings.Join(WeightKeys, ", "))
 			}
 			w.Criteria[k] = v
 		}
@@ -124,7 +124,7 @@ func ValidateScorecard(s Scorecard) error {
 	}
 	for _, k := range SortedCodes(s) {
 		if !slices.Contains(Criteria, k) {
-			return refuse(CodeBadRequest, "R8", "unknown criterion %q (known: %s)", k, strings.Join(Criteria, ", "))
+			return refuse(CodeBadRequest, "R8", "unknown criterion %q (known: %s)", Excerpt(k), strings.Join(Criteria, ", "))
 		}
 	}
 	return nil

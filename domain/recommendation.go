@@ -45,7 +45,7 @@ func CheckFiling(now time.Time, c Campaign, d *Divisions, status PrefectureStatu
 		seen[county] = true
 		div, ok := d.Get(county)
 		if !ok || div.Level != LevelCounty || div.ParentCode != f.Prefecture {
-			return FilingDecision{}, refuse(CodeIneligible, "R3", "%s is not a county of prefecture %s", county, f.Prefecture)
+			return FilingDecision{}, refuse(CodeIneligible, "R3", "%s is not a county of prefecture %s", Excerpt(county), f.Prefecture)
 		}
 		if div.DirectlyAdministered {
 			return FilingDecision{}, refuse(CodeIneligible, "R4", "%s %s is directly administered by the province: it applies on its own and no prefecture may recommend it", county, div.Name)

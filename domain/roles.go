@@ -54,13 +54,13 @@ func ValidateActor(a Actor, d *Divisions, province string) error {
 	div, ok := d.Get(a.Region)
 	switch {
 	case !a.Role.Valid():
-		return refuse(CodeForbidden, "R12", "unknown role %q", a.Role)
+		return refuse(CodeForbidden, "R12", "unknown role %q", Excerpt(string(a.Role)))
 	case a.Role == RoleCounty && (!ok || div.Level != LevelCounty):
-		return refuse(CodeForbidden, "R12", "a county official's region must be a county code, got %q", a.Region)
+		return refuse(CodeForbidden, "R12", "a county official's region must be a county code, got %q", Excerpt(a.Region))
 	case a.Role == RolePrefecture && (!ok || div.Level != LevelPrefecture):
-		return refuse(CodeForbidden, "R12", "a prefecture official's region must be a prefecture code, got %q", a.Region)
+		return refuse(CodeForbidden, "R12", "a prefecture official's region must be a prefecture code, got %q", Excerpt(a.Region))
 	case (a.Role == RoleReviewer || a.Role == RoleAdmin) && a.Region != province:
-		return refuse(CodeForbidden, "R12", "a %s's region must be the province %s, got %q", a.Role, province, a.Region)
+		return refuse(CodeForbidden, "R12", "a %s's region must be the province %s, got %q", a.Role, province, Excerpt(a.Region))
 	}
 	return nil
 }

@@ -5,7 +5,13 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/guizhou-commerce/selection/domain"
 
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -18,6 +24,10 @@ type Store interface {
 	ApplyProjection(ctx context.Context, p workflows.Projection) error
 	// SaveNotice stores the published notice, keeping the newest version.
 	SaveNotice(ctx context.Context, n workflows.Notice) error
+	// CountObjections counts a county's objections once its publicity has ended.
+	CountObjections(ctx context.Context, year int, county string, ends time.Time) (workflows.ObjectionCount, error)
+	// ResolveObjection records a decision on an open objection.
+	ResolveObjection(ctx context.Context, in workflows.ResolveObjectionInput) (workflows.Objection, error)
 }
 
 // Activities are the activity implementations, bound to their dependencies.
@@ -39,4 +49,31 @@ func (a *Activities) PublishNotice(ctx context.Context, n workflows.Notice) erro
 		return fmt.Errorf("publish notice %d: %w", n.Year, err)
 	}
 	return nil
+}
+
+// CountObjections counts a county's objections when its publicity ends (R10). It is a
+// read, so retries are harmless; until the store's clock has passed the period's end
+// it fails and Temporal retries it.
+func (a *Activities) CountObjections(ctx context.Context, in workflows.CountObjectionsInput) (workflows.ObjectionCount, error) {
+	n, err := a.Store.CountObjections(ctx, in.Year, in.County, in.Ends)
+	if err != nil {
+		return n, fmt.Errorf("count objections: %w", err)
+	}
+	return n, nil
+}
+
+// ResolveObjection records an administrator's decision (R10). A refusal of the store
+// (the objection is not open, or not of that county) is final, not retried.
+func (a *Activities) ResolveObjection(ctx context.Context, in workflows.ResolveObjectionInput) (workflows.Objection, error) {
+	o, err := a.Store.ResolveObjection(ctx, in)
+	var re *domain.RuleError
+	if errors.As(err, &re) {
+		return o, temporal.NewApplicationErrorWithOptions(re.Message, string(re.Code), temporal.ApplicationErrorOptions{
+			NonRetryable: true, Details: []any{re.Rule},
+		})
+	}
+	if err != nil {
+		return o, fmt.Errorf("resolve objection: %w", err)
+	}
+	return o, nil
 }

@@ -100,6 +100,18 @@ func (c *countingStore) SaveNotice(ctx context.Context, n workflows.Notice) erro
 	return err
 }
 
+func (c *countingStore) CountObjections(ctx context.Context, year int, county string, ends time.Time) (workflows.ObjectionCount, error) {
+	return c.inner.CountObjections(ctx, year, county, ends)
+}
+
+func (c *countingStore) ResolveObjection(ctx context.Context, in workflows.ResolveObjectionInput) (workflows.Objection, error) {
+	o, err := c.inner.ResolveObjection(ctx, in)
+	if err == nil {
+		c.commits.Add(1)
+	}
+	return o, err
+}
+
 // startEnv brings up a deployment with the given number of shards. Its databases are
 // created through r, which drops them at the end of the run.
 func (r *runner) startEnv(ctx context.Context, name, persistence string, shards int) (*env, error) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -109,6 +110,12 @@ ON CONFLICT (year) DO UPDATE SET
     version = EXCLUDED.version
 WHERE notices.version < EXCLUDED.version`
 
+// mootNote is the note on the open objections of a county that left the shortlist.
+var mootNote = map[domain.State]string{
+	domain.StateWithdrawn: "the county withdrew",
+	domain.StateRemoved:   "the county was removed",
+}
+
 // ApplyProjection writes one batch of read-model changes in one transaction and one
 // round trip. It is idempotent: applying a batch again, after a newer one, or
 // concurrently with others leaves exactly one row per key holding the newest version,
@@ -181,6 +188,12 @@ func projectionBatch(p workflows.Projection) (*pgx.Batch, []string, error) {
 		}
 		b.Queue(upsertApplicationSQL, args...)
 		labels = append(labels, fmt.Sprintf("application %s v%d", a.County, a.Version))
+		if note, out := mootNote[a.State]; out {
+			// R10: a county out of the shortlist leaves nothing to object to. In the
+			// transaction that changes its state, so no filing slips in between.
+			b.Queue(mootObjectionsSQL, a.Year, a.County, note, a.Version)
+			labels = append(labels, fmt.Sprintf("objections of %s moot", a.County))
+		}
 	}
 
 	objs := slices.Clone(p.Objections)

@@ -31,6 +31,8 @@ func Register(r Registry, a *activities.Activities) {
 	RegisterWorkflows(r)
 	r.RegisterActivityWithOptions(a.Project, activity.RegisterOptions{Name: workflows.ActivityProject})
 	r.RegisterActivityWithOptions(a.PublishNotice, activity.RegisterOptions{Name: workflows.ActivityPublishNotice})
+	r.RegisterActivityWithOptions(a.CountObjections, activity.RegisterOptions{Name: workflows.ActivityCountObjections})
+	r.RegisterActivityWithOptions(a.ResolveObjection, activity.RegisterOptions{Name: workflows.ActivityResolveObjection})
 }
 
 // New creates a worker on the product's task queue with everything registered.

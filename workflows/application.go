@@ -6,15 +6,24 @@ import (
 
 // ApplicationWorkflow is one county's case. The campaign workflow decides every
 // transition (it alone sees all counties, R3); this workflow carries the case's own
-// durable record: its current view, its timeline, and the ApplicationState search
-// attribute that lets the Web UI and CLI filter cases. It ends when the case reaches a
-// final state.
+// durable record: its current view, the timeline events of this run, and the
+// ApplicationState search attribute that lets the Web UI and CLI filter cases. It ends
+// when the case reaches a final state, and continues as new when Temporal suggests it
+// or after Limits.SignalsPerRun transitions, so no run grows without bound; the whole
+// timeline is in PostgreSQL.
 func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application, error) {
 	var view Application
 	if in.View != nil {
 		view = *in.View
 	}
-	timeline := []Event{in.Registered}
+	limits := in.Limits.withDefaults()
+	var timeline []Event
+	last := in.Registered
+	if in.Last != nil {
+		last = *in.Last
+	} else {
+		timeline = append(timeline, in.Registered)
+	}
 	if err := workflow.SetQueryHandler(ctx, QueryApplication, func() (Application, error) { return view, nil }); err != nil {
 		return Application{}, err
 	}
@@ -22,11 +31,14 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 		return Application{}, err
 	}
 	transitions := workflow.GetSignalChannel(ctx, SignalTransition)
+	received := 0
 	apply := func(t Transition) error {
-		if t.Event.Seq <= timeline[len(timeline)-1].Seq {
+		received++
+		if t.Event.Seq <= last.Seq {
 			return nil // a duplicate delivery: the timeline already has it
 		}
 		timeline = append(timeline, t.Event)
+		last = t.Event
 		changed := t.View.State != view.State
 		view = t.View
 		if !changed {
@@ -34,7 +46,30 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 		}
 		return workflow.UpsertTypedSearchAttributes(ctx, SAApplicationState.ValueSet(string(view.State)))
 	}
+	drain := func() error {
+		for {
+			var t Transition
+			if !transitions.ReceiveAsync(&t) {
+				return nil
+			}
+			if err := apply(t); err != nil {
+				return err
+			}
+		}
+	}
 	for !view.State.Final() {
+		if received >= limits.SignalsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			// Take in what already arrived, so the next run starts from the newest view.
+			if err := drain(); err != nil {
+				return view, err
+			}
+			if view.State.Final() {
+				break
+			}
+			next := in
+			next.View, next.Last, next.Registered = &view, &last, Event{}
+			return view, workflow.NewContinueAsNewError(ctx, ApplicationWorkflowName, next)
+		}
 		var t Transition
 		transitions.Receive(ctx, &t)
 		if err := apply(t); err != nil {
@@ -42,14 +77,5 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 		}
 	}
 	// Drain what arrived with the final transition so no event is dropped.
-	for {
-		var t Transition
-		if !transitions.ReceiveAsync(&t) {
-			break
-		}
-		if err := apply(t); err != nil {
-			return view, err
-		}
-	}
-	return view, nil
+	return view, drain()
 }

@@ -26,78 +26,128 @@ var activityOptions = workflow.ActivityOptions{
 	},
 }
 
-// appRecord is the campaign's authoritative record of one county's case.
-type appRecord struct {
-	div         domain.Division
-	state       domain.State
-	exempt      bool
-	materials   domain.Materials
-	documentRef string // item 1, from the prefecture's filing (R6)
-	order       int    // 1-based position in the prefecture's filing; 0 when none
-	selfApplied bool
-	cards       map[string]ScorecardView
-	rank        int
-	breakdown   *domain.Breakdown
-	publicity   time.Time // end of this county's publicity period (R10)
-	promoted    bool
-	seq         int64
-	version     int64
-	updatedAt   time.Time
-	child       workflow.ChildWorkflowFuture
+// CaseRecord is the campaign's authoritative record of one county's case. Its fields are
+// exported because the record travels in CampaignState across continue-as-new.
+type CaseRecord struct {
+	Div         domain.Division          `json:"div"`
+	State       domain.State             `json:"state"`
+	Exempt      bool                     `json:"exempt"`
+	Materials   domain.Materials         `json:"materials"`
+	DocumentRef string                   `json:"document_ref"` // item 1, from the prefecture's filing (R6)
+	Order       int                      `json:"order"`        // 1-based position in the prefecture's filing; 0 when none
+	SelfApplied bool                     `json:"self_applied"`
+	Cards       map[string]ScorecardView `json:"cards"`
+	Rank        int                      `json:"rank"`
+	Breakdown   *domain.Breakdown        `json:"breakdown"`
+	Publicity   time.Time                `json:"publicity"` // end of this county's publicity period (R10)
+	Promoted    bool                     `json:"promoted"`
+	// Settled is set once the county's publicity end was processed, so a new run after
+	// continue-as-new does not wait for that timer again.
+	Settled bool `json:"settled"`
+	// Upheld and Open count the county's objections kept in PostgreSQL (R10): Upheld as
+	// administrators decide them, Open from the count taken when the publicity ended
+	// (no objection can be filed after it) minus the decisions since.
+	Upheld    int       `json:"upheld"`
+	Open      int       `json:"open"`
+	Seq       int64     `json:"seq"`
+	Version   int64     `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // pending collects what changed since the last projection.
 type pending struct {
-	apps       map[string]bool
-	objections map[string]bool
+	Apps       map[string]bool
+	Objections map[string]bool
 	events     []Event
+}
+
+func newPending() pending {
+	return pending{Apps: map[string]bool{}, Objections: map[string]bool{}}
+}
+
+// CampaignState is everything the campaign workflow decided so far. It is the whole
+// state a new run needs after continue-as-new, so it holds no futures or channels.
+type CampaignState struct {
+	Phase       domain.Phase           `json:"phase"`
+	Overdue     bool                   `json:"overdue"`
+	Apps        map[string]*CaseRecord `json:"apps"`
+	Prefectures map[string]*Prefecture `json:"prefectures"`
+	Ranked      bool                   `json:"ranked"`
+	Notice      *Notice                `json:"notice,omitempty"`
+	// Objections are those filed as Updates by runs before objections moved to
+	// PostgreSQL; new campaigns never add to it.
+	Objections map[string]*Objection `json:"objections,omitempty"`
+	ObjSeq     int                   `json:"obj_seq,omitempty"`
+	// NoticeDeadlineDone records that the notice deadline was handled (R9).
+	NoticeDeadlineDone bool      `json:"notice_deadline_done,omitempty"`
+	Rev                int64     `json:"rev"`
+	Seq                int64     `json:"seq"`
+	UpdatedAt          time.Time `json:"updated_at"`
+	// ObjectionsInStore is set on campaigns started since public objections live in
+	// PostgreSQL (objectionsChange): the workflow then counts a county's objections
+	// when its publicity ends instead of taking each as an Update.
+	ObjectionsInStore bool `json:"objections_in_store,omitempty"`
+	// Runs counts the runs of this campaign, the first being 1.
+	Runs int `json:"runs"`
 }
 
 // campaign is the state of the campaign workflow. It is the single writer of every
 // case's state: one workflow serialises all updates, which makes the per-prefecture
 // quota (R3) and the shortlist (R10) atomic without locks.
 type campaign struct {
-	cfg         domain.Campaign
-	divs        *domain.Divisions
-	createdBy   domain.Actor
-	phase       domain.Phase
-	overdue     bool
-	apps        map[string]*appRecord
-	prefectures map[string]*Prefecture
-	ranked      bool
-	notice      *Notice
-	objections  map[string]*Objection
-	objSeq      int
-	rev         int64
-	seq         int64
-	updatedAt   time.Time
-	pending     pending
-	flushing    int // projections in flight; the workflow may not end before they land
+	CampaignState
+	cfg       domain.Campaign
+	limits    Limits
+	divs      *domain.Divisions
+	createdBy domain.Actor
+	pending   pending
+	busy      int // timer-driven work and projections in flight; a run may not end before they finish
+	// settling holds the counties whose objections are being counted, so a second
+	// timer of the same instant does not settle them twice.
+	settling map[string]bool
+	updates   int // Updates this run accepted, bounded by limits.UpdatesPerRun
 }
 
+// objectionsChange names the change that moved public objections out of the workflow
+// into PostgreSQL (counted per county when its publicity ends). Runs recorded before it
+// keep taking objections as Updates.
+const objectionsChange = "objections-in-postgres"
+
 // CampaignWorkflow runs one year's selection from the opening of applications to the
-// designation of the winners (DESIGN.md §3).
+// designation of the winners (DESIGN.md §3). A long campaign is a chain of runs: each
+// continues as new with its whole state before Temporal's per-run limits.
 func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (CampaignView, error) {
 	c := &campaign{
-		cfg:         in.Config,
-		divs:        domain.Guizhou2016(),
-		createdBy:   in.CreatedBy,
-		phase:       domain.PhaseOpen,
-		apps:        map[string]*appRecord{},
-		prefectures: map[string]*Prefecture{},
-		objections:  map[string]*Objection{},
-		pending:     pending{apps: map[string]bool{}, objections: map[string]bool{}},
+		cfg:       in.Config,
+		limits:    in.Limits.withDefaults(),
+		divs:      domain.Guizhou2016(),
+		createdBy: in.CreatedBy,
+		pending:   newPending(),
+		settling:  map[string]bool{},
 	}
 	if err := c.cfg.Validate(c.divs); err != nil {
 		return CampaignView{}, toApplicationError(err)
 	}
-	for _, p := range c.divs.Prefectures(c.cfg.Province) {
-		c.prefectures[p.Code] = &Prefecture{Code: p.Code, Name: p.Name, Status: domain.PrefectureOpen, Recommended: []string{}}
+	if in.Resume != nil {
+		c.CampaignState = *in.Resume
+		c.Runs++
+	} else {
+		c.CampaignState = CampaignState{
+			Phase: domain.PhaseOpen, Apps: map[string]*CaseRecord{}, Prefectures: map[string]*Prefecture{},
+			Objections: map[string]*Objection{}, Runs: 1,
+			ObjectionsInStore: workflow.GetVersion(ctx, objectionsChange, workflow.DefaultVersion, 1) == 1,
+		}
+		for _, p := range c.divs.Prefectures(c.cfg.Province) {
+			c.Prefectures[p.Code] = &Prefecture{Code: p.Code, Name: p.Name, Status: domain.PrefectureOpen, Recommended: []string{}}
+		}
+	}
+	if c.Objections == nil {
+		c.Objections = map[string]*Objection{}
 	}
 	if err := c.setup(ctx); err != nil {
 		return CampaignView{}, err
 	}
-	return c.run(ctx)
+	return c.run(ctx, in.Resume != nil)
 }
 
 // setup registers every handler before the first blocking call, so no Update or Query
@@ -107,7 +157,7 @@ func (c *campaign) setup(ctx workflow.Context) error {
 		return err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryApplication, func(county string) (Application, error) {
-		a, ok := c.apps[county]
+		a, ok := c.Apps[county]
 		if !ok {
 			return Application{}, toApplicationError(notRegistered(county))
 		}
@@ -116,18 +166,18 @@ func (c *campaign) setup(ctx workflow.Context) error {
 		return err
 	}
 	for _, err := range []error{
-		setUpdate(ctx, UpdateRegister, c.checkRegister, c.register),
-		setUpdate(ctx, UpdateMaterials, c.checkMaterials, c.deliverMaterials),
-		setUpdate(ctx, UpdateSubmit, c.checkSubmit, c.submit),
-		setUpdate(ctx, UpdateSelfApply, c.checkSelfApply, c.selfApply),
-		setUpdate(ctx, UpdateRecommend, c.checkRecommend, c.recommend),
-		setUpdate(ctx, UpdateWithdraw, c.checkWithdraw, c.withdraw),
-		setUpdate(ctx, UpdateScore, c.checkScore, c.score),
-		setUpdate(ctx, UpdateRank, c.checkRank, c.rank),
-		setUpdate(ctx, UpdatePublishNotice, c.checkNotice, c.publishNotice),
-		setUpdate(ctx, UpdateObject, c.checkObject, c.object),
-		setUpdate(ctx, UpdateResolveObjection, c.checkResolve, c.resolve),
-		setUpdate(ctx, UpdatePromoteReserve, c.checkPromote, c.promote),
+		setUpdate(ctx, c, UpdateRegister, c.checkRegister, c.register),
+		setUpdate(ctx, c, UpdateMaterials, c.checkMaterials, c.deliverMaterials),
+		setUpdate(ctx, c, UpdateSubmit, c.checkSubmit, c.submit),
+		setUpdate(ctx, c, UpdateSelfApply, c.checkSelfApply, c.selfApply),
+		setUpdate(ctx, c, UpdateRecommend, c.checkRecommend, c.recommend),
+		setUpdate(ctx, c, UpdateWithdraw, c.checkWithdraw, c.withdraw),
+		setUpdate(ctx, c, UpdateScore, c.checkScore, c.score),
+		setUpdate(ctx, c, UpdateRank, c.checkRank, c.rankCandidates),
+		setUpdate(ctx, c, UpdatePublishNotice, c.checkNotice, c.publishNotice),
+		setUpdate(ctx, c, UpdateObject, c.checkObject, c.object),
+		setUpdate(ctx, c, UpdateResolveObjection, c.checkResolve, c.resolve),
+		setUpdate(ctx, c, UpdatePromoteReserve, c.checkPromote, c.promote),
 	} {
 		if err != nil {
 			return err
@@ -139,13 +189,14 @@ func (c *campaign) setup(ctx workflow.Context) error {
 // setUpdate registers an Update whose validator and handler run the same check: the
 // validator refuses without a trace in history, and the handler checks again because
 // another update may have changed the state between validation and execution.
-func setUpdate[In, Out any](ctx workflow.Context, name string, check func(workflow.Context, In) error, handle func(workflow.Context, In) (Out, error)) error {
+func setUpdate[In, Out any](ctx workflow.Context, c *campaign, name string, check func(workflow.Context, In) error, handle func(workflow.Context, In) (Out, error)) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
 		func(ctx workflow.Context, in In) (Out, error) {
 			if err := check(ctx, in); err != nil {
 				var zero Out
 				return zero, toApplicationError(err)
 			}
+			c.updates++
 			out, err := handle(ctx, in)
 			return out, toApplicationError(err)
 		},
@@ -154,16 +205,21 @@ func setUpdate[In, Out any](ctx workflow.Context, name string, check func(workfl
 		}})
 }
 
-func (c *campaign) run(ctx workflow.Context) (CampaignView, error) {
-	if err := workflow.UpsertTypedSearchAttributes(ctx, SACampaignYear.ValueSet(int64(c.cfg.Year))); err != nil {
-		return CampaignView{}, err
-	}
-	c.touch(ctx)
-	c.campaignEvent(ctx, c.createdBy, "campaign_opened", "", string(domain.PhaseOpen), "R1",
-		fmt.Sprintf("quota %d, %d per prefecture; %s; %s", c.cfg.Quota, c.cfg.PrefectureCap,
-			domain.DeadlineLabel("recommendation deadline", c.cfg.RecommendationDeadline), domain.DeadlineLabel("notice deadline", c.cfg.NoticeDeadline)))
-	if err := c.flush(ctx); err != nil {
-		return CampaignView{}, err
+func (c *campaign) run(ctx workflow.Context, resumed bool) (CampaignView, error) {
+	if !resumed {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, SACampaignYear.ValueSet(int64(c.cfg.Year))); err != nil {
+			return CampaignView{}, err
+		}
+		c.touch(ctx)
+		c.campaignEvent(ctx, c.createdBy, "campaign_opened", "", string(domain.PhaseOpen), "R1",
+			fmt.Sprintf("quota %d, %d per prefecture; %s; %s", c.cfg.Quota, c.cfg.PrefectureCap,
+				domain.DeadlineLabel("recommendation deadline", c.cfg.RecommendationDeadline), domain.DeadlineLabel("notice deadline", c.cfg.NoticeDeadline)))
+		if err := c.flush(ctx); err != nil {
+			return CampaignView{}, err
+		}
+	} else {
+		workflow.GetLogger(ctx).Info("campaign continued as new", "year", c.cfg.Year, "run", c.Runs, "phase", c.Phase)
+		c.resumePublicity(ctx)
 	}
 	var failed error
 	workflow.Go(ctx, func(ctx workflow.Context) {
@@ -171,16 +227,44 @@ func (c *campaign) run(ctx workflow.Context) (CampaignView, error) {
 			failed = err
 		}
 	})
-	if err := workflow.Await(ctx, func() bool { return c.phase == domain.PhaseClosed || failed != nil }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return c.Phase == domain.PhaseClosed || failed != nil || c.runIsFull(ctx) }); err != nil {
 		return CampaignView{}, err
 	}
 	if failed != nil {
 		return CampaignView{}, failed
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && c.flushing == 0 }); err != nil {
+	// Every handler finishes (and every projection lands) before the run ends, so no
+	// accepted Update is lost; Updates admitted meanwhile are retried by Temporal on
+	// the next run.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && c.busy == 0 }); err != nil {
 		return CampaignView{}, err
 	}
+	if c.Phase != domain.PhaseClosed {
+		return CampaignView{}, workflow.NewContinueAsNewError(ctx, CampaignWorkflowName, CampaignInput{
+			Config: c.cfg, CreatedBy: c.createdBy, Limits: c.limits, Resume: &c.CampaignState,
+		})
+	}
 	return c.view(), nil
+}
+
+// runIsFull reports that this run should hand over to a new one: Temporal suggests it
+// (history events or bytes past its thresholds) or the run accepted its share of
+// Updates.
+func (c *campaign) runIsFull(ctx workflow.Context) bool {
+	return c.updates >= c.limits.UpdatesPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+}
+
+// resumePublicity starts again the timers of the publicity periods a previous run was
+// waiting for (R10).
+func (c *campaign) resumePublicity(ctx workflow.Context) {
+	started := map[int64]bool{} // by instant: decoded times of one instant may differ in zone
+	for _, county := range c.counties() {
+		a := c.Apps[county]
+		if a.State == domain.StateShortlisted && !a.Settled && !started[a.Publicity.UnixNano()] {
+			started[a.Publicity.UnixNano()] = true
+			c.startPublicity(ctx, a.Publicity)
+		}
+	}
 }
 
 // graceAfterDeadline is how long after a deadline its timer fires. A deadline instant is
@@ -190,16 +274,28 @@ const graceAfterDeadline = time.Second
 // deadlines waits for the two dates of §一(四) as durable timers: nobody needs to be
 // online when they fall due (R5, R9).
 func (c *campaign) deadlines(ctx workflow.Context) error {
-	if err := sleepUntil(ctx, c.cfg.RecommendationDeadline.Add(graceAfterDeadline), domain.DeadlineLabel("recommendation deadline", c.cfg.RecommendationDeadline)); err != nil {
-		return err
+	if c.Phase == domain.PhaseOpen {
+		if err := sleepUntil(ctx, c.cfg.RecommendationDeadline.Add(graceAfterDeadline), domain.DeadlineLabel("recommendation deadline", c.cfg.RecommendationDeadline)); err != nil {
+			return err
+		}
+		if err := c.working(ctx, c.onRecommendationDeadline); err != nil {
+			return err
+		}
 	}
-	if err := c.onRecommendationDeadline(ctx); err != nil {
-		return err
+	if c.NoticeDeadlineDone {
+		return nil
 	}
 	if err := sleepUntil(ctx, c.cfg.NoticeDeadline.Add(graceAfterDeadline), domain.DeadlineLabel("notice deadline", c.cfg.NoticeDeadline)); err != nil {
 		return err
 	}
-	return c.onNoticeDeadline(ctx)
+	return c.working(ctx, c.onNoticeDeadline)
+}
+
+// working runs timer-driven work that a run must finish before it continues as new.
+func (c *campaign) working(ctx workflow.Context, fn func(workflow.Context) error) error {
+	c.busy++
+	defer func() { c.busy-- }()
+	return fn(ctx)
 }
 
 // sleepUntil blocks until t on a durable timer labelled for the Web UI; a time already
@@ -217,8 +313,8 @@ func sleepUntil(ctx workflow.Context, t time.Time, summary string) error {
 func (c *campaign) onRecommendationDeadline(ctx workflow.Context) error {
 	c.touch(ctx)
 	for _, county := range c.counties() {
-		a := c.apps[county]
-		if to, ok := domain.AtDeadline(a.state); ok {
+		a := c.Apps[county]
+		if to, ok := domain.AtDeadline(a.State); ok {
 			detail := "recommended in time: goes to review"
 			if to == domain.StateExpired {
 				detail = "not recommended by the deadline: deemed to have given up (视为自动放弃)"
@@ -226,8 +322,8 @@ func (c *campaign) onRecommendationDeadline(ctx workflow.Context) error {
 			c.move(ctx, a, to, domain.System, "deadline", "R5", detail)
 		}
 	}
-	for _, code := range domain.SortedCodes(c.prefectures) {
-		p := c.prefectures[code]
+	for _, code := range domain.SortedCodes(c.Prefectures) {
+		p := c.Prefectures[code]
 		if p.Status == domain.PrefectureOpen {
 			p.Status = domain.PrefectureGaveUp
 			c.campaignEvent(ctx, domain.System, "prefecture_gave_up", string(domain.PrefectureOpen), string(domain.PrefectureGaveUp), "R5",
@@ -240,71 +336,72 @@ func (c *campaign) onRecommendationDeadline(ctx workflow.Context) error {
 
 // onNoticeDeadline applies R9: without a published notice the campaign is overdue.
 func (c *campaign) onNoticeDeadline(ctx workflow.Context) error {
-	if !domain.NoticeOverdue(workflow.Now(ctx), c.cfg.NoticeDeadline, c.notice != nil) {
+	c.NoticeDeadlineDone = true
+	if !domain.NoticeOverdue(workflow.Now(ctx), c.cfg.NoticeDeadline, c.Notice != nil) {
 		return nil
 	}
 	c.touch(ctx)
-	c.overdue = true
-	c.campaignEvent(ctx, domain.System, "overdue", string(c.phase), string(c.phase), "R9",
+	c.Overdue = true
+	c.campaignEvent(ctx, domain.System, "overdue", string(c.Phase), string(c.Phase), "R9",
 		"no notice published by "+domain.DeadlineLabel("the notice deadline", c.cfg.NoticeDeadline))
 	return c.flush(ctx)
 }
 
 // touch starts a change: every snapshot written after it carries a higher version.
 func (c *campaign) touch(ctx workflow.Context) {
-	c.rev++
-	c.updatedAt = workflow.Now(ctx)
+	c.Rev++
+	c.UpdatedAt = workflow.Now(ctx)
 }
 
 func (c *campaign) setPhase(ctx workflow.Context, to domain.Phase, actor domain.Actor, rule, detail string) {
-	from := c.phase
-	c.phase = to
+	from := c.Phase
+	c.Phase = to
 	c.campaignEvent(ctx, actor, "phase", string(from), string(to), rule, detail)
 }
 
 // campaignEvent records an event on the campaign's own timeline.
 func (c *campaign) campaignEvent(ctx workflow.Context, actor domain.Actor, action, from, to, rule, detail string) {
-	c.seq++
+	c.Seq++
 	c.pending.events = append(c.pending.events, Event{
-		WorkflowID: CampaignID(c.cfg.Year), Seq: c.seq, At: workflow.Now(ctx), Actor: actor.String(),
+		WorkflowID: CampaignID(c.cfg.Year), Seq: c.Seq, At: workflow.Now(ctx), Actor: actor.String(),
 		Action: action, From: from, To: to, Rule: rule, Detail: detail,
 	})
 }
 
 // move changes a case's state and records why (R11).
-func (c *campaign) move(ctx workflow.Context, a *appRecord, to domain.State, actor domain.Actor, action, rule, detail string) {
-	from := a.state
-	a.state = to
+func (c *campaign) move(ctx workflow.Context, a *CaseRecord, to domain.State, actor domain.Actor, action, rule, detail string) {
+	from := a.State
+	a.State = to
 	c.record(ctx, a, actor, action, string(from), string(to), rule, detail)
 }
 
 // note records an event on a case without moving it.
-func (c *campaign) note(ctx workflow.Context, a *appRecord, actor domain.Actor, action, rule, detail string) {
-	c.record(ctx, a, actor, action, string(a.state), string(a.state), rule, detail)
+func (c *campaign) note(ctx workflow.Context, a *CaseRecord, actor domain.Actor, action, rule, detail string) {
+	c.record(ctx, a, actor, action, string(a.State), string(a.State), rule, detail)
 }
 
-func (c *campaign) record(ctx workflow.Context, a *appRecord, actor domain.Actor, action, from, to, rule, detail string) {
-	a.seq++
-	a.version = c.rev
-	a.updatedAt = workflow.Now(ctx)
+func (c *campaign) record(ctx workflow.Context, a *CaseRecord, actor domain.Actor, action, from, to, rule, detail string) {
+	a.Seq++
+	a.Version = c.Rev
+	a.UpdatedAt = workflow.Now(ctx)
 	ev := Event{
-		WorkflowID: ApplicationID(c.cfg.Year, a.div.Code), Seq: a.seq, At: a.updatedAt, Actor: actor.String(),
+		WorkflowID: ApplicationID(c.cfg.Year, a.Div.Code), Seq: a.Seq, At: a.UpdatedAt, Actor: actor.String(),
 		Action: action, From: from, To: to, Rule: rule, Detail: detail,
 	}
 	c.pending.events = append(c.pending.events, ev)
-	c.pending.apps[a.div.Code] = true
-	if a.child != nil {
+	c.pending.Apps[a.Div.Code] = true
+	if a.Seq > 1 { // the first event starts the case's workflow (startCase)
 		c.signal(ctx, a, Transition{View: c.appView(a), Event: ev})
 	}
 }
 
 // signal hands a transition to the case's own workflow. A failure is logged, not fatal:
 // the campaign stays the authority and the read model is written from here.
-func (c *campaign) signal(ctx workflow.Context, a *appRecord, t Transition) {
-	f := a.child.SignalChildWorkflow(ctx, SignalTransition, t)
+func (c *campaign) signal(ctx workflow.Context, a *CaseRecord, t Transition) {
+	f := workflow.SignalExternalWorkflow(ctx, ApplicationID(c.cfg.Year, a.Div.Code), "", SignalTransition, t)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		if err := f.Get(ctx, nil); err != nil {
-			workflow.GetLogger(ctx).Warn("signal application workflow", "county", a.div.Code, "seq", t.Event.Seq, "error", err)
+			workflow.GetLogger(ctx).Warn("signal application workflow", "county", a.Div.Code, "seq", t.Event.Seq, "error", err)
 		}
 	})
 }
@@ -315,51 +412,56 @@ func (c *campaign) flush(ctx workflow.Context) error {
 	p := Projection{Year: c.cfg.Year, Events: c.pending.events}
 	v := c.view()
 	p.Campaign = &v
-	for _, county := range domain.SortedCodes(c.pending.apps) {
-		p.Applications = append(p.Applications, c.appView(c.apps[county]))
+	for _, county := range domain.SortedCodes(c.pending.Apps) {
+		p.Applications = append(p.Applications, c.appView(c.Apps[county]))
 	}
-	for _, id := range domain.SortedCodes(c.pending.objections) {
-		p.Objections = append(p.Objections, *c.objections[id])
+	for _, id := range domain.SortedCodes(c.pending.Objections) {
+		p.Objections = append(p.Objections, *c.Objections[id])
 	}
-	c.pending = pending{apps: map[string]bool{}, objections: map[string]bool{}}
+	c.pending = newPending()
 	actx := workflow.WithActivityOptions(ctx, activityOptions)
-	c.flushing++
-	defer func() { c.flushing-- }()
+	c.busy++
+	defer func() { c.busy-- }()
 	return workflow.ExecuteActivity(actx, ActivityProject, p).Get(ctx, nil)
 }
 
 // counties lists registered counties by code, the deterministic order of every sweep.
-func (c *campaign) counties() []string { return domain.SortedCodes(c.apps) }
+func (c *campaign) counties() []string { return domain.SortedCodes(c.Apps) }
 
 func notRegistered(county string) error {
 	return &domain.RuleError{Code: domain.CodeNotFound, Message: fmt.Sprintf("county %s has no application in this campaign", county)}
 }
 
 // startCase starts the county's own workflow with its search attributes (DESIGN.md §4).
-func (c *campaign) startCase(ctx workflow.Context, a *appRecord, first Event) error {
+func (c *campaign) startCase(ctx workflow.Context, a *CaseRecord, first Event) error {
 	opts := workflow.ChildWorkflowOptions{
-		WorkflowID:        ApplicationID(c.cfg.Year, a.div.Code),
+		WorkflowID:        ApplicationID(c.cfg.Year, a.Div.Code),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		StaticSummary:     fmt.Sprintf("%d %s %s", c.cfg.Year, a.div.Code, a.div.Name),
+		StaticSummary:     fmt.Sprintf("%d %s %s", c.cfg.Year, a.Div.Code, a.Div.Name),
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			SACampaignYear.ValueSet(int64(c.cfg.Year)),
-			SAPrefectureCode.ValueSet(a.div.ParentCode),
-			SACountyCode.ValueSet(a.div.Code),
-			SAApplicationState.ValueSet(string(a.state)),
+			SAPrefectureCode.ValueSet(a.Div.ParentCode),
+			SACountyCode.ValueSet(a.Div.Code),
+			SAApplicationState.ValueSet(string(a.State)),
 		),
 	}
 	view := c.appView(a)
-	a.child = workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), ApplicationWorkflowName, ApplicationInput{
-		Year: c.cfg.Year, County: a.div.Code, Name: a.div.Name, Prefecture: a.div.ParentCode,
-		DirectlyAdministered: a.div.DirectlyAdministered, Exempt: a.exempt, Registered: first, View: &view,
+	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), ApplicationWorkflowName, ApplicationInput{
+		Year: c.cfg.Year, County: a.Div.Code, Name: a.Div.Name, Prefecture: a.Div.ParentCode,
+		DirectlyAdministered: a.Div.DirectlyAdministered, Exempt: a.Exempt, Registered: first, View: &view,
+		Limits: c.limits,
 	})
-	return a.child.GetChildWorkflowExecution().Get(ctx, nil)
+	return child.GetChildWorkflowExecution().Get(ctx, nil)
 }
 
-// objectionsOf counts a county's upheld and open objections (R10).
-func (c *campaign) objectionsOf(county string) (upheld, open int) {
-	for _, o := range c.objections {
-		if o.County != county {
+// objectionsOf counts a county's upheld and open objections (R10): from the counts
+// the store gave, or from the objections a campaign of the old kind took in itself.
+func (c *campaign) objectionsOf(a *CaseRecord) (upheld, open int) {
+	if c.ObjectionsInStore {
+		return a.Upheld, a.Open
+	}
+	for _, o := range c.Objections {
+		if o.County != a.Div.Code {
 			continue
 		}
 		switch o.Status {

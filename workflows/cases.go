@@ -3,32 +3,19 @@ package workflows
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/guizhou-commerce/selection/domain"
 )
 
-// maxText bounds free-text fields (reasons, comments, references) kept in history.
-const maxText = 2000
-
+// checkText applies domain.CheckText with the bound of every free-text field.
 func checkText(field, s string, required bool) error {
-	if required && strings.TrimSpace(s) == "" {
-		return &domain.RuleError{Code: domain.CodeBadRequest, Message: field + " is required"}
-	}
-	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-		// PostgreSQL stores neither; accepting one would leave a projection retrying forever.
-		return &domain.RuleError{Code: domain.CodeBadRequest, Message: field + " must be UTF-8 text without NUL characters"}
-	}
-	if utf8.RuneCountInString(s) > maxText {
-		return &domain.RuleError{Code: domain.CodeBadRequest, Message: fmt.Sprintf("%s is longer than %d characters", field, maxText)}
-	}
-	return nil
+	return domain.CheckText(field, s, required, domain.MaxText)
 }
 
-func (c *campaign) app(county string) (*appRecord, error) {
-	a, ok := c.apps[county]
+func (c *campaign) app(county string) (*CaseRecord, error) {
+	a, ok := c.Apps[county]
 	if !ok {
 		return nil, notRegistered(county)
 	}
@@ -45,13 +32,13 @@ func (c *campaign) checkRegister(ctx workflow.Context, in RegisterInput) error {
 	if err != nil {
 		return err
 	}
-	if _, exists := c.apps[in.County]; exists {
+	if _, exists := c.Apps[in.County]; exists {
 		return &domain.RuleError{Code: domain.CodeConflict, Message: fmt.Sprintf("county %s has already registered for %d", in.County, c.cfg.Year)}
 	}
 	if err := domain.CheckInTime(workflow.Now(ctx), c.cfg, "a registration"); err != nil {
 		return err
 	}
-	if p, ok := c.prefectures[div.ParentCode]; ok && !div.DirectlyAdministered && p.Status == domain.PrefectureForfeited {
+	if p, ok := c.Prefectures[div.ParentCode]; ok && !div.DirectlyAdministered && p.Status == domain.PrefectureForfeited {
 		return &domain.RuleError{Code: domain.CodeIneligible, Rule: "R3", Message: fmt.Sprintf("prefecture %s %s has forfeited this campaign", p.Code, p.Name)}
 	}
 	return nil
@@ -60,10 +47,10 @@ func (c *campaign) checkRegister(ctx workflow.Context, in RegisterInput) error {
 func (c *campaign) register(ctx workflow.Context, in RegisterInput) (Application, error) {
 	div, _ := c.divs.Get(in.County)
 	c.touch(ctx)
-	a := &appRecord{div: div, state: domain.StateRegistered, exempt: c.cfg.Exempt(in.County), materials: domain.Materials{}, cards: map[string]ScorecardView{}}
-	c.apps[in.County] = a
+	a := &CaseRecord{Div: div, State: domain.StateRegistered, Exempt: c.cfg.Exempt(in.County), Materials: domain.Materials{}, Cards: map[string]ScorecardView{}}
+	c.Apps[in.County] = a
 	detail := fmt.Sprintf("%s %s registered", div.Code, div.Name)
-	if a.exempt {
+	if a.Exempt {
 		detail += "; exempt from materials: took part in the national competitive selection (R6)"
 	}
 	c.record(ctx, a, in.Actor, "register", "", string(domain.StateRegistered), "R2", detail)
@@ -93,11 +80,11 @@ func (c *campaign) checkMaterials(ctx workflow.Context, in MaterialsInput) error
 	if err := domain.CheckInTime(workflow.Now(ctx), c.cfg, "a materials delivery"); err != nil {
 		return err
 	}
-	if !openForCounty(a.state) {
-		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R6", Message: fmt.Sprintf("the application of %s is %s: its materials can no longer change", in.County, a.state)}
+	if !openForCounty(a.State) {
+		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R6", Message: fmt.Sprintf("the application of %s is %s: its materials can no longer change", in.County, a.State)}
 	}
-	if a.state != domain.StateRegistered {
-		if err := domain.CheckSubmittable(a.exempt, a.materials.Merge(in.Items)); err != nil {
+	if a.State != domain.StateRegistered {
+		if err := domain.CheckSubmittable(a.Exempt, a.Materials.Merge(in.Items)); err != nil {
 			return &domain.RuleError{Code: domain.CodeMaterialsIncomplete, Rule: "R6", Message: "the application is already submitted; this change would leave it incomplete: " + err.(*domain.RuleError).Message}
 		}
 	}
@@ -105,9 +92,9 @@ func (c *campaign) checkMaterials(ctx workflow.Context, in MaterialsInput) error
 }
 
 func (c *campaign) deliverMaterials(ctx workflow.Context, in MaterialsInput) (Application, error) {
-	a := c.apps[in.County]
+	a := c.Apps[in.County]
 	c.touch(ctx)
-	a.materials = a.materials.Merge(in.Items)
+	a.Materials = a.Materials.Merge(in.Items)
 	var parts []string
 	for _, n := range domain.SortedItemNumbers(in.Items) {
 		parts = append(parts, fmt.Sprintf("item %s: %d copies", n, in.Items[n].Copies))
@@ -127,17 +114,17 @@ func (c *campaign) checkSubmit(ctx workflow.Context, in SubmitInput) error {
 	if err := domain.CheckInTime(workflow.Now(ctx), c.cfg, "a submission"); err != nil {
 		return err
 	}
-	if a.state != domain.StateRegistered {
-		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R6", Message: fmt.Sprintf("only a registered application can be submitted; %s is %s", in.County, a.state)}
+	if a.State != domain.StateRegistered {
+		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R6", Message: fmt.Sprintf("only a registered application can be submitted; %s is %s", in.County, a.State)}
 	}
-	return domain.CheckSubmittable(a.exempt, a.materials)
+	return domain.CheckSubmittable(a.Exempt, a.Materials)
 }
 
 func (c *campaign) submit(ctx workflow.Context, in SubmitInput) (Application, error) {
-	a := c.apps[in.County]
+	a := c.Apps[in.County]
 	c.touch(ctx)
 	detail := "materials complete"
-	if a.exempt {
+	if a.Exempt {
 		detail = "exempt from materials (R6)"
 	}
 	c.move(ctx, a, domain.StateSubmitted, in.Actor, "submit", "R6", detail)
@@ -155,13 +142,13 @@ func (c *campaign) checkSelfApply(ctx workflow.Context, in SelfApplyInput) error
 	if err != nil {
 		return err
 	}
-	return domain.CheckSelfApply(workflow.Now(ctx), c.cfg, a.div, a.state)
+	return domain.CheckSelfApply(workflow.Now(ctx), c.cfg, a.Div, a.State)
 }
 
 func (c *campaign) selfApply(ctx workflow.Context, in SelfApplyInput) (Application, error) {
-	a := c.apps[in.County]
+	a := c.Apps[in.County]
 	c.touch(ctx)
-	a.selfApplied = true
+	a.SelfApplied = true
 	detail := "directly administered county applies on its own"
 	if in.DocumentRef != "" {
 		detail += " (" + in.DocumentRef + ")"
@@ -181,8 +168,8 @@ func (c *campaign) checkWithdraw(_ workflow.Context, in WithdrawInput) error {
 	if err != nil {
 		return err
 	}
-	if a.state.Final() {
-		return &domain.RuleError{Code: domain.CodeInvalidState, Message: fmt.Sprintf("the application of %s is already %s", in.County, a.state)}
+	if a.State.Final() {
+		return &domain.RuleError{Code: domain.CodeInvalidState, Message: fmt.Sprintf("the application of %s is already %s", in.County, a.State)}
 	}
 	return nil
 }
@@ -190,14 +177,15 @@ func (c *campaign) checkWithdraw(_ workflow.Context, in WithdrawInput) error {
 // withdraw ends a case at the county's request. A shortlisted county leaves a vacancy a
 // reserve may fill (R10); open objections against it become moot.
 func (c *campaign) withdraw(ctx workflow.Context, in WithdrawInput) (Application, error) {
-	a := c.apps[in.County]
+	a := c.Apps[in.County]
 	c.touch(ctx)
-	for _, id := range sortedObjectionIDs(c.objections) {
-		if o := c.objections[id]; o.County == in.County && o.Status == domain.ObjectionOpen {
-			o.Status, o.Note, o.Version = domain.ObjectionMoot, "the county withdrew", c.rev
-			c.pending.objections[id] = true
+	for _, id := range sortedObjectionIDs(c.Objections) {
+		if o := c.Objections[id]; o.County == in.County && o.Status == domain.ObjectionOpen {
+			o.Status, o.Note, o.Version = domain.ObjectionMoot, "the county withdrew", c.Rev
+			c.pending.Objections[id] = true
 		}
 	}
+	a.Open = 0 // the store makes the county's objections moot with this projection
 	c.move(ctx, a, domain.StateWithdrawn, in.Actor, "withdraw", "", in.Reason)
 	c.maybeClose(ctx)
 	return c.appView(a), c.flush(ctx)

@@ -77,10 +77,42 @@ func ApplicationID(year int, county string) string {
 	return fmt.Sprintf("application/%d/%s", year, county)
 }
 
-// CampaignInput starts a campaign workflow.
+// CampaignInput starts a campaign workflow, or continues one as new with Resume set.
 type CampaignInput struct {
 	Config    domain.Campaign `json:"config"`
 	CreatedBy domain.Actor    `json:"created_by"`
+	// Limits are fixed when the campaign starts and travel with it, so a worker with
+	// other settings replays the same decisions to continue as new.
+	Limits Limits `json:"limits,omitempty"`
+	// Resume is the state of the previous run after continue-as-new.
+	Resume *CampaignState `json:"resume,omitempty"`
+}
+
+// DefaultUpdatesPerRun is how many Updates one campaign run accepts before it continues
+// as new: half of Temporal's 2,000 distinct Updates per run, so a run always has room
+// for the Updates admitted while it drains.
+const DefaultUpdatesPerRun = 1000
+
+// DefaultSignalsPerRun bounds the transitions one application run takes in before it
+// continues as new; every official action on a case sends one.
+const DefaultSignalsPerRun = 1000
+
+// Limits bound a workflow run's history (Temporal allows 2,000 distinct Updates and
+// 51,200 events per run): a run continues as new when Temporal suggests it or when it
+// reaches these counts. Zero fields take the defaults.
+type Limits struct {
+	UpdatesPerRun int `json:"updates_per_run,omitempty"`
+	SignalsPerRun int `json:"signals_per_run,omitempty"`
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.UpdatesPerRun <= 0 {
+		l.UpdatesPerRun = DefaultUpdatesPerRun
+	}
+	if l.SignalsPerRun <= 0 {
+		l.SignalsPerRun = DefaultSignalsPerRun
+	}
+	return l
 }
 
 // RegisterInput registers a county's application (R2).
@@ -139,7 +171,8 @@ type AdminInput struct {
 	Actor domain.Actor `json:"actor"`
 }
 
-// ObjectInput is an objection from the public (R10).
+// ObjectInput is an objection from the public (R10) as campaigns started before
+// objections moved to PostgreSQL took it; their runs still accept it.
 type ObjectInput struct {
 	County  string `json:"county"`
 	Reason  string `json:"reason"`
@@ -148,10 +181,12 @@ type ObjectInput struct {
 
 // ResolveInput is an administrator's decision on an objection (R10).
 type ResolveInput struct {
-	Actor    domain.Actor `json:"actor"`
-	ID       string       `json:"id"`
-	Decision string       `json:"decision"`
-	Note     string       `json:"note"`
+	Actor domain.Actor `json:"actor"`
+	ID    string       `json:"id"`
+	// County is the objection's county as stored in PostgreSQL, where the API found it.
+	County   string `json:"county,omitempty"`
+	Decision string `json:"decision"`
+	Note     string `json:"note"`
 }
 
 // ApplicationInput starts an application workflow; the campaign fills it from the
@@ -165,6 +200,11 @@ type ApplicationInput struct {
 	Exempt               bool         `json:"exempt"`
 	Registered           Event        `json:"registered"`
 	View                 *Application `json:"view"`
+	// Limits bound the run before it continues as new.
+	Limits Limits `json:"limits,omitempty"`
+	// Last is the newest timeline event a previous run took in, after continue-as-new;
+	// Registered is then the zero event.
+	Last *Event `json:"last,omitempty"`
 }
 
 // Transition tells an application workflow that its case moved (or an event happened on
@@ -286,8 +326,11 @@ type CampaignView struct {
 	NationalScores    map[string]float64   `json:"national_scores"`
 	Weights           domain.Weights       `json:"weights"`
 	NoticePublishedAt *time.Time           `json:"notice_published_at,omitempty"`
-	UpdatedAt         time.Time            `json:"updated_at"`
-	Version           int64                `json:"version"`
+	// ObjectionsInStore tells the API that this campaign keeps public objections in
+	// PostgreSQL; campaigns started before took them as workflow Updates.
+	ObjectionsInStore bool      `json:"objections_in_store,omitempty"`
+	UpdatedAt         time.Time `json:"updated_at"`
+	Version           int64     `json:"version"`
 }
 
 // NoticeEntry is one line of the public notice (R9, R11).
@@ -326,6 +369,8 @@ type Objection struct {
 	FiledAt    time.Time              `json:"filed_at"`
 	ResolvedAt *time.Time             `json:"resolved_at,omitempty"`
 	Version    int64                  `json:"version"`
+	// Copies counts identical filings folded into this one.
+	Copies int `json:"copies,omitempty"`
 }
 
 // Projection is one batch of changes for the read model: snapshots carry versions, events
@@ -343,9 +388,41 @@ type ObjectResult struct {
 	ID string `json:"id"`
 }
 
+// CountObjectionsInput asks for a county's objections when its publicity ends (R10).
+type CountObjectionsInput struct {
+	Year   int    `json:"year"`
+	County string `json:"county"`
+	// Ends is the end of the county's publicity period: the store refuses to count
+	// before its own clock has passed it, so no objection accepted in the period is
+	// left out.
+	Ends time.Time `json:"ends"`
+}
+
+// ObjectionCount is what the store holds about a county's objections.
+type ObjectionCount struct {
+	Open   int `json:"open"`
+	Upheld int `json:"upheld"`
+}
+
+// ResolveObjectionInput records an administrator's decision on an objection kept in
+// PostgreSQL (R10). Version is the campaign revision of the decision, so a retried
+// activity recognises its own earlier write.
+type ResolveObjectionInput struct {
+	Year       int       `json:"year"`
+	ID         string    `json:"id"`
+	County     string    `json:"county"`
+	Decision   string    `json:"decision"`
+	Note       string    `json:"note"`
+	ResolvedBy string    `json:"resolved_by"`
+	At         time.Time `json:"at"`
+	Version    int64     `json:"version"`
+}
+
 // Activity names. Workflows call activities by name so this package does not import the
 // activities package (which imports the types above); worker.Register binds the names.
 const (
-	ActivityProject       = "Project"
-	ActivityPublishNotice = "PublishNotice"
+	ActivityProject          = "Project"
+	ActivityPublishNotice    = "PublishNotice"
+	ActivityCountObjections  = "CountObjections"
+	ActivityResolveObjection = "ResolveObjection"
 )

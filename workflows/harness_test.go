@@ -29,10 +29,55 @@ type recorder struct {
 	camp    workflows.CampaignView
 	events  map[string][]workflows.Event
 	notices []workflows.Notice
+	objs    map[string]*workflows.Objection
 }
 
 func newRecorder() *recorder {
-	return &recorder{apps: map[string]workflows.Application{}, events: map[string][]workflows.Event{}}
+	return &recorder{apps: map[string]workflows.Application{}, events: map[string][]workflows.Event{}, objs: map[string]*workflows.Objection{}}
+}
+
+// file stands for the API filing a public objection into the system of record.
+func (r *recorder) file(t *testing.T, county, reason, contact string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if a := r.apps[county]; a.State != domain.StateShortlisted {
+		t.Fatalf("objection against %s, which is %s", county, a.State)
+	}
+	id := fmt.Sprintf("2016-%s-%d", county, len(r.objs)+1)
+	r.objs[id] = &workflows.Objection{ID: id, Year: 2016, County: county, Reason: reason, Contact: contact, Status: domain.ObjectionOpen}
+	return id
+}
+
+func (r *recorder) CountObjections(_ context.Context, year int, county string, _ time.Time) (workflows.ObjectionCount, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var n workflows.ObjectionCount
+	for _, o := range r.objs {
+		switch {
+		case o.County != county:
+		case o.Status == domain.ObjectionOpen:
+			n.Open++
+		case o.Status == domain.ObjectionUpheld:
+			n.Upheld++
+		}
+	}
+	return n, nil
+}
+
+func (r *recorder) ResolveObjection(_ context.Context, in workflows.ResolveObjectionInput) (workflows.Objection, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o, ok := r.objs[in.ID]
+	if !ok || o.County != in.County {
+		return workflows.Objection{}, &domain.RuleError{Code: domain.CodeNotFound, Message: "no objection " + in.ID}
+	}
+	if o.Status != domain.ObjectionOpen {
+		return workflows.Objection{}, &domain.RuleError{Code: domain.CodeConflict, Rule: "R10", Message: "objection " + in.ID + " is already " + string(o.Status)}
+	}
+	o.Status, o.Note, o.ResolvedBy, o.ResolvedAt, o.Version = domain.ObjectionStatus(in.Decision), in.Note, in.ResolvedBy, &in.At, in.Version
+	res := *o
+	res.Contact = ""
+	return res, nil
 }
 
 func (r *recorder) ApplyProjection(_ context.Context, p workflows.Projection) error {
@@ -44,6 +89,13 @@ func (r *recorder) ApplyProjection(_ context.Context, p workflows.Projection) er
 	for _, a := range p.Applications {
 		if old, ok := r.apps[a.County]; !ok || a.Version >= old.Version {
 			r.apps[a.County] = a
+		}
+		if a.State == domain.StateWithdrawn || a.State == domain.StateRemoved {
+			for _, o := range r.objs { // as the store does: nothing left to object to (R10)
+				if o.County == a.County && o.Status == domain.ObjectionOpen {
+					o.Status = domain.ObjectionMoot
+				}
+			}
 		}
 	}
 	for _, e := range p.Events {

@@ -14,13 +14,13 @@ func (c *campaign) checkNotice(_ workflow.Context, in AdminInput) error {
 	if err := domain.CanAdminister(in.Actor, "publish the notice"); err != nil {
 		return err
 	}
-	switch c.phase {
+	switch c.Phase {
 	case domain.PhaseRanked:
 		return nil
 	case domain.PhasePublicity, domain.PhaseClosed:
 		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R9", Message: "the notice is already published"}
 	default:
-		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R9", Message: fmt.Sprintf("the notice needs a current ranking; the campaign is %s", c.phase)}
+		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R9", Message: fmt.Sprintf("the notice needs a current ranking; the campaign is %s", c.Phase)}
 	}
 }
 
@@ -30,44 +30,44 @@ func (c *campaign) publishNotice(ctx workflow.Context, in AdminInput) (Notice, e
 	c.touch(ctx)
 	now := workflow.Now(ctx)
 	ends := now.Add(c.cfg.PublicityPeriod)
-	c.notice = &Notice{Year: c.cfg.Year, PublishedAt: now, PublicityEndsAt: ends, Late: now.After(c.cfg.NoticeDeadline), Shortlist: []NoticeEntry{}}
+	c.Notice = &Notice{Year: c.cfg.Year, PublishedAt: now, PublicityEndsAt: ends, Late: now.After(c.cfg.NoticeDeadline), Shortlist: []NoticeEntry{}}
 	for _, e := range c.ranking().Shortlist {
-		a := c.apps[e.County]
-		a.publicity = ends
-		c.notice.Shortlist = append(c.notice.Shortlist, c.noticeEntry(a))
+		a := c.Apps[e.County]
+		a.Publicity = ends
+		c.Notice.Shortlist = append(c.Notice.Shortlist, c.noticeEntry(a))
 		c.note(ctx, a, in.Actor, "notice_published", "R9", "shortlisted in the public notice; publicity ends "+ends.In(domain.Shanghai).Format(time.RFC3339))
 	}
-	if c.overdue {
-		c.overdue = false
-		c.campaignEvent(ctx, in.Actor, "overdue_cleared", string(c.phase), string(c.phase), "R9", "notice published after the notice deadline")
+	if c.Overdue {
+		c.Overdue = false
+		c.campaignEvent(ctx, in.Actor, "overdue_cleared", string(c.Phase), string(c.Phase), "R9", "notice published after the notice deadline")
 	}
-	c.setPhase(ctx, domain.PhasePublicity, in.Actor, "R9", fmt.Sprintf("notice published with %d counties; publicity ends %s", len(c.notice.Shortlist), ends.In(domain.Shanghai).Format(time.RFC3339)))
+	c.setPhase(ctx, domain.PhasePublicity, in.Actor, "R9", fmt.Sprintf("notice published with %d counties; publicity ends %s", len(c.Notice.Shortlist), ends.In(domain.Shanghai).Format(time.RFC3339)))
 	if err := c.publish(ctx); err != nil {
 		return Notice{}, err
 	}
 	c.startPublicity(ctx, ends)
-	return *c.notice, c.flush(ctx)
+	return *c.Notice, c.flush(ctx)
 }
 
-func (c *campaign) noticeEntry(a *appRecord) NoticeEntry {
-	return NoticeEntry{County: a.div.Code, Name: a.div.Name, Prefecture: a.div.ParentCode, Rank: a.rank,
-		Total: a.breakdown.Total, Breakdown: *a.breakdown, PublicityEndsAt: a.publicity, Promoted: a.promoted}
+func (c *campaign) noticeEntry(a *CaseRecord) NoticeEntry {
+	return NoticeEntry{County: a.Div.Code, Name: a.Div.Name, Prefecture: a.Div.ParentCode, Rank: a.Rank,
+		Total: a.Breakdown.Total, Breakdown: *a.Breakdown, PublicityEndsAt: a.Publicity, Promoted: a.Promoted}
 }
 
 // publish hands the notice, with its text, to the activity that makes it public.
 func (c *campaign) publish(ctx workflow.Context) error {
-	c.notice.Version = c.rev
-	c.notice.Text = c.noticeText()
+	c.Notice.Version = c.Rev
+	c.Notice.Text = c.noticeText()
 	actx := workflow.WithActivityOptions(ctx, activityOptions)
-	return workflow.ExecuteActivity(actx, ActivityPublishNotice, *c.notice).Get(ctx, nil)
+	return workflow.ExecuteActivity(actx, ActivityPublishNotice, *c.Notice).Get(ctx, nil)
 }
 
 // noticeText renders the 公示 the way the Department publishes it on its site.
 func (c *campaign) noticeText() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d年省级电子商务进农村综合示范县入围名单公示\n\n", c.cfg.Year)
-	fmt.Fprintf(&b, "经各市（州）推荐、省直管县自行申报和评审，现将入围名单公示如下（公示期至%s）：\n\n", c.notice.PublicityEndsAt.In(domain.Shanghai).Format("2006年1月2日 15:04"))
-	for _, e := range c.notice.Shortlist {
+	fmt.Fprintf(&b, "经各市（州）推荐、省直管县自行申报和评审，现将入围名单公示如下（公示期至%s）：\n\n", c.Notice.PublicityEndsAt.In(domain.Shanghai).Format("2006年1月2日 15:04"))
+	for _, e := range c.Notice.Shortlist {
 		pref := ""
 		if p, ok := c.divs.Get(e.Prefecture); ok {
 			pref = p.Name
@@ -88,7 +88,7 @@ func (c *campaign) startPublicity(ctx workflow.Context, ends time.Time) {
 		if err := sleepUntil(ctx, ends, domain.DeadlineLabel("publicity ends", ends)); err != nil {
 			return
 		}
-		if err := c.onPublicityEnd(ctx, ends); err != nil {
+		if err := c.working(ctx, func(ctx workflow.Context) error { return c.onPublicityEnd(ctx, ends) }); err != nil {
 			workflow.GetLogger(ctx).Error("publicity end", "error", err)
 		}
 	})
@@ -99,45 +99,65 @@ func (c *campaign) startPublicity(ctx workflow.Context, ends time.Time) {
 func (c *campaign) onPublicityEnd(ctx workflow.Context, ends time.Time) error {
 	c.touch(ctx)
 	for _, county := range c.counties() {
-		if a := c.apps[county]; a.state == domain.StateShortlisted && a.publicity.Equal(ends) {
-			c.settle(ctx, a, domain.System)
+		if a := c.Apps[county]; a.State == domain.StateShortlisted && a.Publicity.Equal(ends) && !a.Settled && !c.settling[county] {
+			if err := c.settle(ctx, a, domain.System); err != nil {
+				return err
+			}
 		}
 	}
 	c.maybeClose(ctx)
 	return c.flush(ctx)
 }
 
-// settle decides a shortlisted county whose publicity has ended (R10).
-func (c *campaign) settle(ctx workflow.Context, a *appRecord, actor domain.Actor) {
-	to, decided := domain.PublicityOutcome(c.objectionsOf(a.div.Code))
+// settle decides a shortlisted county whose publicity has ended (R10). The first time,
+// a campaign that keeps objections in PostgreSQL counts them there: the store closes
+// the county's window in the same transaction, so the count is final but for the
+// decisions administrators make afterwards, which pass through this workflow.
+func (c *campaign) settle(ctx workflow.Context, a *CaseRecord, actor domain.Actor) error {
+	if c.ObjectionsInStore && !a.Settled {
+		var n ObjectionCount
+		actx := workflow.WithActivityOptions(ctx, activityOptions)
+		c.settling[a.Div.Code] = true
+		err := workflow.ExecuteActivity(actx, ActivityCountObjections, CountObjectionsInput{Year: c.cfg.Year, County: a.Div.Code, Ends: a.Publicity}).Get(ctx, &n)
+		delete(c.settling, a.Div.Code)
+		if err != nil {
+			return err
+		}
+		a.Open, a.Upheld = n.Open, n.Upheld
+	}
+	a.Settled = true
+	upheld, open := c.objectionsOf(a)
+	to, decided := domain.PublicityOutcome(upheld, open)
 	switch {
 	case !decided:
-		c.note(ctx, a, actor, "designation_waiting", "R10", "publicity ended; designation waits for an open objection")
+		c.note(ctx, a, actor, "designation_waiting", "R10", fmt.Sprintf("publicity ended; designation waits for %d open objection(s)", open))
 	case to == domain.StateRemoved:
+		a.Open = 0 // the store makes its other objections moot with this projection
 		c.move(ctx, a, to, actor, "removed", "R10", "an objection was upheld")
 	default:
 		c.move(ctx, a, to, actor, "designated", "R10", "publicity ended without an upheld objection")
 	}
+	return nil
 }
 
 // maybeClose closes the campaign when no county is in publicity and no objection is
 // open; the remaining reserve is not selected (R10).
 func (c *campaign) maybeClose(ctx workflow.Context) {
-	if c.phase != domain.PhasePublicity {
+	if c.Phase != domain.PhasePublicity {
 		return
 	}
-	for _, a := range c.apps {
-		if a.state == domain.StateShortlisted {
+	for _, a := range c.Apps {
+		if a.State == domain.StateShortlisted {
 			return
 		}
 	}
-	for _, o := range c.objections {
+	for _, o := range c.Objections {
 		if o.Status == domain.ObjectionOpen {
 			return
 		}
 	}
 	for _, county := range c.counties() {
-		if a := c.apps[county]; a.state == domain.StateReserve {
+		if a := c.Apps[county]; a.State == domain.StateReserve {
 			c.move(ctx, a, domain.StateNotSelected, domain.System, "campaign_closed", "R10", "the campaign closed with the quota settled")
 		}
 	}
@@ -146,15 +166,21 @@ func (c *campaign) maybeClose(ctx workflow.Context) {
 
 func (c *campaign) count(s domain.State) int {
 	n := 0
-	for _, a := range c.apps {
-		if a.state == s {
+	for _, a := range c.Apps {
+		if a.State == s {
 			n++
 		}
 	}
 	return n
 }
 
+// checkObject guards the Update through which campaigns started before objections
+// moved to PostgreSQL took them; a campaign that keeps them in the store refuses it, so
+// nothing the public sends reaches its history.
 func (c *campaign) checkObject(ctx workflow.Context, in ObjectInput) error {
+	if c.ObjectionsInStore {
+		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R10", Message: "this campaign takes objections through the public API only"}
+	}
 	if err := checkText("reason", in.Reason, true); err != nil {
 		return err
 	}
@@ -165,21 +191,22 @@ func (c *campaign) checkObject(ctx workflow.Context, in ObjectInput) error {
 	if err != nil {
 		return err
 	}
-	if a.state != domain.StateShortlisted || !domain.InPublicity(workflow.Now(ctx), a.publicity) {
-		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R10", Message: fmt.Sprintf("objections are accepted only while a shortlisted county is in publicity; %s is %s", in.County, a.state)}
+	if a.State != domain.StateShortlisted || !domain.InPublicity(workflow.Now(ctx), a.Publicity) {
+		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R10", Message: fmt.Sprintf("objections are accepted only while a shortlisted county is in publicity; %s is %s", in.County, a.State)}
 	}
 	return nil
 }
 
-// object files an objection from the public against a county in publicity (R10).
+// object files an objection from the public against a county in publicity (R10), in
+// campaigns started before objections moved to PostgreSQL.
 func (c *campaign) object(ctx workflow.Context, in ObjectInput) (ObjectResult, error) {
-	a := c.apps[in.County]
+	a := c.Apps[in.County]
 	c.touch(ctx)
-	c.objSeq++
-	id := fmt.Sprintf("%d-%s-%d", c.cfg.Year, in.County, c.objSeq)
-	c.objections[id] = &Objection{ID: id, Year: c.cfg.Year, County: in.County, Reason: in.Reason, Contact: in.Contact,
-		Status: domain.ObjectionOpen, FiledAt: workflow.Now(ctx), Version: c.rev}
-	c.pending.objections[id] = true
+	c.ObjSeq++
+	id := fmt.Sprintf("%d-%s-%d", c.cfg.Year, in.County, c.ObjSeq)
+	c.Objections[id] = &Objection{ID: id, Year: c.cfg.Year, County: in.County, Reason: in.Reason, Contact: in.Contact,
+		Status: domain.ObjectionOpen, FiledAt: workflow.Now(ctx), Version: c.Rev}
+	c.pending.Objections[id] = true
 	c.note(ctx, a, domain.Public, "objection_filed", "R10", fmt.Sprintf("objection %s: %s", id, in.Reason))
 	return ObjectResult{ID: id}, c.flush(ctx)
 }
@@ -194,12 +221,22 @@ func (c *campaign) checkResolve(_ workflow.Context, in ResolveInput) error {
 	if err := checkText("note", in.Note, false); err != nil {
 		return err
 	}
-	o, ok := c.objections[in.ID]
-	if !ok {
+	if o, ok := c.Objections[in.ID]; ok {
+		if o.Status != domain.ObjectionOpen {
+			return &domain.RuleError{Code: domain.CodeConflict, Rule: "R10", Message: fmt.Sprintf("objection %s is already %s", in.ID, o.Status)}
+		}
+		return nil
+	}
+	if !c.ObjectionsInStore {
 		return &domain.RuleError{Code: domain.CodeNotFound, Message: fmt.Sprintf("objection %s does not exist", in.ID)}
 	}
-	if o.Status != domain.ObjectionOpen {
-		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R10", Message: fmt.Sprintf("objection %s is already %s", in.ID, o.Status)}
+	a, err := c.app(in.County)
+	if err != nil {
+		return err
+	}
+	if a.State != domain.StateShortlisted {
+		// Withdrawn or removed: the store made its open objections moot (R10).
+		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R10", Message: fmt.Sprintf("objection %s is moot: %s is %s", in.ID, in.County, a.State)}
 	}
 	return nil
 }
@@ -207,22 +244,67 @@ func (c *campaign) checkResolve(_ workflow.Context, in ResolveInput) error {
 // resolve records an administrator's decision (R10). When the county's publicity has
 // already ended, the decision settles it at once.
 func (c *campaign) resolve(ctx workflow.Context, in ResolveInput) (Objection, error) {
-	o := c.objections[in.ID]
-	a := c.apps[o.County]
+	if o, ok := c.Objections[in.ID]; ok {
+		return c.resolveRecorded(ctx, o, in)
+	}
+	a := c.Apps[in.County]
+	// A decision waits for a count in flight, so the count cannot miss it.
+	if err := workflow.Await(ctx, func() bool { return !c.settling[in.County] }); err != nil {
+		return Objection{}, err
+	}
+	c.touch(ctx)
+	var o Objection
+	actx := workflow.WithActivityOptions(ctx, activityOptions)
+	if err := workflow.ExecuteActivity(actx, ActivityResolveObjection, ResolveObjectionInput{
+		Year: c.cfg.Year, ID: in.ID, County: in.County, Decision: in.Decision, Note: in.Note,
+		ResolvedBy: in.Actor.String(), At: workflow.Now(ctx), Version: c.Rev,
+	}).Get(ctx, &o); err != nil {
+		if re, ok := RuleErrorOf(err); ok {
+			return Objection{}, re // the store's refusal, as the API's error body
+		}
+		return Objection{}, err
+	}
+	if in.Decision == domain.DecisionUpheld {
+		a.Upheld++
+	}
+	if a.Settled && a.Open > 0 {
+		a.Open-- // counted when the period ended: no objection can have been filed since
+	}
+	c.noteDecision(ctx, a, in)
+	if a.State == domain.StateShortlisted && a.Settled {
+		if err := c.settle(ctx, a, in.Actor); err != nil {
+			return Objection{}, err
+		}
+	}
+	c.maybeClose(ctx)
+	return o, c.flush(ctx)
+}
+
+// resolveRecorded decides an objection the workflow itself took in (campaigns started
+// before objections moved to PostgreSQL).
+func (c *campaign) resolveRecorded(ctx workflow.Context, o *Objection, in ResolveInput) (Objection, error) {
+	a := c.Apps[o.County]
 	c.touch(ctx)
 	now := workflow.Now(ctx)
-	o.Status, o.Note, o.ResolvedBy, o.ResolvedAt, o.Version = domain.ObjectionStatus(in.Decision), in.Note, in.Actor.String(), &now, c.rev
-	c.pending.objections[o.ID] = true
-	detail := fmt.Sprintf("objection %s %s", o.ID, in.Decision)
+	o.Status, o.Note, o.ResolvedBy, o.ResolvedAt, o.Version = domain.ObjectionStatus(in.Decision), in.Note, in.Actor.String(), &now, c.Rev
+	c.pending.Objections[o.ID] = true
+	in.ID = o.ID
+	c.noteDecision(ctx, a, in)
+	if a.State == domain.StateShortlisted && !domain.InPublicity(now, a.Publicity) {
+		if err := c.settle(ctx, a, in.Actor); err != nil {
+			return Objection{}, err
+		}
+	}
+	c.maybeClose(ctx)
+	return *o, c.flush(ctx)
+}
+
+func (c *campaign) noteDecision(ctx workflow.Context, a *CaseRecord, in ResolveInput) {
+	detail := fmt.Sprintf("objection %s %s", in.ID, in.Decision)
 	if in.Note != "" {
 		detail += ": " + in.Note
 	}
 	c.note(ctx, a, in.Actor, "objection_"+in.Decision, "R10", detail)
-	if a.state == domain.StateShortlisted && !domain.InPublicity(now, a.publicity) {
-		c.settle(ctx, a, in.Actor)
-	}
-	c.maybeClose(ctx)
-	return *o, c.flush(ctx)
 }
 
 // holding counts the counties still on track for designation: shortlisted without an
@@ -230,9 +312,9 @@ func (c *campaign) resolve(ctx workflow.Context, in ResolveInput) (Objection, er
 func (c *campaign) holding() int {
 	n := 0
 	for _, county := range c.counties() {
-		a := c.apps[county]
-		upheld, _ := c.objectionsOf(county)
-		if a.state == domain.StateDesignated || (a.state == domain.StateShortlisted && upheld == 0) {
+		a := c.Apps[county]
+		upheld, _ := c.objectionsOf(a)
+		if a.State == domain.StateDesignated || (a.State == domain.StateShortlisted && upheld == 0) {
 			n++
 		}
 	}
@@ -240,11 +322,11 @@ func (c *campaign) holding() int {
 }
 
 // bestReserve is the reserve candidate with the best rank.
-func (c *campaign) bestReserve() *appRecord {
-	var best *appRecord
+func (c *campaign) bestReserve() *CaseRecord {
+	var best *CaseRecord
 	for _, county := range c.counties() {
-		a := c.apps[county]
-		if a.state == domain.StateReserve && (best == nil || a.rank < best.rank) {
+		a := c.Apps[county]
+		if a.State == domain.StateReserve && (best == nil || a.Rank < best.Rank) {
 			best = a
 		}
 	}
@@ -255,8 +337,8 @@ func (c *campaign) checkPromote(_ workflow.Context, in AdminInput) error {
 	if err := domain.CanAdminister(in.Actor, "promote a reserve candidate"); err != nil {
 		return err
 	}
-	if c.phase != domain.PhasePublicity {
-		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R10", Message: fmt.Sprintf("promotion happens only during publicity; the campaign is %s", c.phase)}
+	if c.Phase != domain.PhasePublicity {
+		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R10", Message: fmt.Sprintf("promotion happens only during publicity; the campaign is %s", c.Phase)}
 	}
 	if domain.Vacancies(c.cfg.Quota, c.holding()) == 0 {
 		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R10", Message: "no vacancy: every place of the quota is held"}
@@ -272,10 +354,10 @@ func (c *campaign) promote(ctx workflow.Context, in AdminInput) (Application, er
 	a := c.bestReserve()
 	c.touch(ctx)
 	ends := workflow.Now(ctx).Add(c.cfg.PublicityPeriod)
-	a.publicity, a.promoted = ends, true
+	a.Publicity, a.Promoted = ends, true
 	c.move(ctx, a, domain.StateShortlisted, in.Actor, "promoted", "R10",
-		fmt.Sprintf("promoted from the reserve (rank %d) into a vacancy; publicity ends %s", a.rank, ends.In(domain.Shanghai).Format(time.RFC3339)))
-	c.notice.Shortlist = append(c.notice.Shortlist, c.noticeEntry(a))
+		fmt.Sprintf("promoted from the reserve (rank %d) into a vacancy; publicity ends %s", a.Rank, ends.In(domain.Shanghai).Format(time.RFC3339)))
+	c.Notice.Shortlist = append(c.Notice.Shortlist, c.noticeEntry(a))
 	if err := c.publish(ctx); err != nil {
 		return Application{}, err
 	}

@@ -25,13 +25,13 @@ func (c *campaign) filingDecision(ctx workflow.Context, in RecommendInput) (doma
 		return domain.FilingDecision{}, err
 	}
 	status := domain.PrefectureOpen
-	if p, ok := c.prefectures[in.Prefecture]; ok {
+	if p, ok := c.Prefectures[in.Prefecture]; ok {
 		status = p.Status
 	}
 	states := map[string]domain.State{}
 	for _, county := range in.Counties {
-		if a, ok := c.apps[county]; ok {
-			states[county] = a.state
+		if a, ok := c.Apps[county]; ok {
+			states[county] = a.State
 		}
 	}
 	f := domain.Filing{Prefecture: in.Prefecture, Counties: in.Counties, DocumentRef: in.DocumentRef}
@@ -44,7 +44,7 @@ func (c *campaign) recommend(ctx workflow.Context, in RecommendInput) (Recommend
 	if err != nil {
 		return RecommendResult{}, err
 	}
-	p := c.prefectures[in.Prefecture]
+	p := c.Prefectures[in.Prefecture]
 	if in.ValidateOnly {
 		preview := *p
 		preview.Status = domain.PrefectureFiled
@@ -73,11 +73,11 @@ func (c *campaign) forfeit(ctx workflow.Context, p *Prefecture, in RecommendInpu
 	detail := fmt.Sprintf("%s %s filed %d counties (%s), over the cap of %d: the prefecture forfeits", p.Code, p.Name, len(in.Counties), strings.Join(in.Counties, ", "), c.cfg.PrefectureCap)
 	c.campaignEvent(ctx, in.Actor, "prefecture_forfeited", string(from), string(p.Status), "R3", detail)
 	for _, county := range c.counties() {
-		a := c.apps[county]
-		if a.div.ParentCode != p.Code || a.div.DirectlyAdministered || a.state.Final() {
+		a := c.Apps[county]
+		if a.Div.ParentCode != p.Code || a.Div.DirectlyAdministered || a.State.Final() {
 			continue
 		}
-		a.order = 0
+		a.Order = 0
 		c.move(ctx, a, domain.StateForfeited, in.Actor, "forfeit", "R3", detail)
 	}
 }
@@ -88,22 +88,22 @@ func (c *campaign) file(ctx workflow.Context, p *Prefecture, in RecommendInput) 
 	from := p.Status
 	replaced := from == domain.PrefectureFiled
 	for _, county := range p.Recommended {
-		a := c.apps[county]
-		if slices.Contains(in.Counties, county) || a.state != domain.StateRecommended {
+		a := c.Apps[county]
+		if slices.Contains(in.Counties, county) || a.State != domain.StateRecommended {
 			continue
 		}
-		a.order, a.documentRef = 0, ""
+		a.Order, a.DocumentRef = 0, ""
 		c.move(ctx, a, domain.StateSubmitted, in.Actor, "recommendation_replaced", "R3",
 			fmt.Sprintf("left out of %s's new list", p.Name))
 	}
 	for i, county := range in.Counties {
-		a := c.apps[county]
-		a.order, a.documentRef = i+1, in.DocumentRef
+		a := c.Apps[county]
+		a.Order, a.DocumentRef = i+1, in.DocumentRef
 		detail := fmt.Sprintf("recommended by %s %s as pick %d of %d", p.Code, p.Name, i+1, len(in.Counties))
 		if in.DocumentRef != "" {
 			detail += " (" + in.DocumentRef + ")"
 		}
-		if a.state == domain.StateRecommended {
+		if a.State == domain.StateRecommended {
 			c.note(ctx, a, in.Actor, "recommendation_replaced", "R3", detail)
 		} else {
 			c.move(ctx, a, domain.StateRecommended, in.Actor, "recommend", "R3", detail)

@@ -11,14 +11,14 @@ import (
 // reviewOpen reports whether scorecards and ranking are accepted: after the
 // recommendation deadline and until the notice is published (R8).
 func (c *campaign) reviewOpen(what string) error {
-	if c.phase == domain.PhaseReviewing || c.phase == domain.PhaseRanked {
+	if c.Phase == domain.PhaseReviewing || c.Phase == domain.PhaseRanked {
 		return nil
 	}
 	when := "before the recommendation deadline"
-	if c.phase != domain.PhaseOpen {
+	if c.Phase != domain.PhaseOpen {
 		when = "after the notice was published"
 	}
-	return &domain.RuleError{Code: domain.CodeConflict, Rule: "R8", Message: fmt.Sprintf("%s is accepted only between the recommendation deadline and the notice; the campaign is %s (%s)", what, c.phase, when)}
+	return &domain.RuleError{Code: domain.CodeConflict, Rule: "R8", Message: fmt.Sprintf("%s is accepted only between the recommendation deadline and the notice; the campaign is %s (%s)", what, c.Phase, when)}
 }
 
 func (c *campaign) checkScore(_ workflow.Context, in ScoreInput) error {
@@ -38,8 +38,8 @@ func (c *campaign) checkScore(_ workflow.Context, in ScoreInput) error {
 	if err := c.reviewOpen("a scorecard"); err != nil {
 		return err
 	}
-	if !a.state.InReview() {
-		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R8", Message: fmt.Sprintf("%s is %s, not a candidate of the review", in.County, a.state)}
+	if !a.State.InReview() {
+		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R8", Message: fmt.Sprintf("%s is %s, not a candidate of the review", in.County, a.State)}
 	}
 	return nil
 }
@@ -48,26 +48,26 @@ func (c *campaign) checkScore(_ workflow.Context, in ScoreInput) error {
 // (R8). A card after a ranking makes that ranking stale: the cases return to review and
 // the ranking must run again before the notice.
 func (c *campaign) score(ctx workflow.Context, in ScoreInput) (Application, error) {
-	a := c.apps[in.County]
+	a := c.Apps[in.County]
 	c.touch(ctx)
-	if c.phase == domain.PhaseRanked {
+	if c.Phase == domain.PhaseRanked {
 		c.unrank(ctx, in.Actor, fmt.Sprintf("new scorecard for %s after the ranking", in.County))
 	}
-	_, replaced := a.cards[in.Actor.Sub]
-	a.cards[in.Actor.Sub] = ScorecardView{Reviewer: in.Actor.Sub, Criteria: in.Criteria, Comment: in.Comment, At: workflow.Now(ctx)}
+	_, replaced := a.Cards[in.Actor.Sub]
+	a.Cards[in.Actor.Sub] = ScorecardView{Reviewer: in.Actor.Sub, Criteria: in.Criteria, Comment: in.Comment, At: workflow.Now(ctx)}
 	action := "scorecard"
 	if replaced {
 		action = "scorecard_replaced"
 	}
 	review, _ := domain.ReviewScore(c.cfg.Weights, c.cardsOf(a))
-	c.note(ctx, a, in.Actor, action, "R8", fmt.Sprintf("review score now %.2f over %d scorecard(s)", review, len(a.cards)))
+	c.note(ctx, a, in.Actor, action, "R8", fmt.Sprintf("review score now %.2f over %d scorecard(s)", review, len(a.Cards)))
 	return c.appView(a), c.flush(ctx)
 }
 
-func (c *campaign) cardsOf(a *appRecord) []domain.Scorecard {
+func (c *campaign) cardsOf(a *CaseRecord) []domain.Scorecard {
 	var out []domain.Scorecard
-	for _, r := range domain.SortedCodes(a.cards) {
-		out = append(out, a.cards[r].Criteria)
+	for _, r := range domain.SortedCodes(a.Cards) {
+		out = append(out, a.Cards[r].Criteria)
 	}
 	return out
 }
@@ -76,9 +76,9 @@ func (c *campaign) cardsOf(a *appRecord) []domain.Scorecard {
 // the notice is published).
 func (c *campaign) unrank(ctx workflow.Context, actor domain.Actor, why string) {
 	for _, county := range c.counties() {
-		a := c.apps[county]
-		if a.state == domain.StateShortlisted || a.state == domain.StateReserve {
-			a.rank, a.breakdown = 0, nil
+		a := c.Apps[county]
+		if a.State == domain.StateShortlisted || a.State == domain.StateReserve {
+			a.Rank, a.Breakdown = 0, nil
 			c.move(ctx, a, domain.StateUnderReview, actor, "ranking_invalidated", "R8", why)
 		}
 	}
@@ -98,7 +98,7 @@ func (c *campaign) checkRank(_ workflow.Context, in AdminInput) error {
 
 // rank applies R7: the top quota are shortlisted, the rest are the reserve, each with
 // the breakdown that explains its total.
-func (c *campaign) rank(ctx workflow.Context, in AdminInput) (domain.Ranking, error) {
+func (c *campaign) rankCandidates(ctx workflow.Context, in AdminInput) (domain.Ranking, error) {
 	r, err := domain.Rank(c.cfg.Weights, c.cfg.Quota, c.candidates())
 	if err != nil {
 		return domain.Ranking{}, err
@@ -106,11 +106,11 @@ func (c *campaign) rank(ctx workflow.Context, in AdminInput) (domain.Ranking, er
 	c.touch(ctx)
 	place := func(list []domain.Ranked, to domain.State) {
 		for _, e := range list {
-			a := c.apps[e.County]
+			a := c.Apps[e.County]
 			b := e.Breakdown
-			a.rank, a.breakdown = e.Rank, &b
+			a.Rank, a.Breakdown = e.Rank, &b
 			detail := fmt.Sprintf("rank %d of %d, total %.2f", e.Rank, len(r.Shortlist)+len(r.Reserve), e.Total)
-			if a.state == to {
+			if a.State == to {
 				c.note(ctx, a, in.Actor, "ranked", "R7", detail)
 			} else {
 				c.move(ctx, a, to, in.Actor, "ranked", "R7", detail)
@@ -119,11 +119,11 @@ func (c *campaign) rank(ctx workflow.Context, in AdminInput) (domain.Ranking, er
 	}
 	place(r.Shortlist, domain.StateShortlisted)
 	place(r.Reserve, domain.StateReserve)
-	c.ranked = true
-	if c.phase != domain.PhaseRanked {
+	c.Ranked = true
+	if c.Phase != domain.PhaseRanked {
 		c.setPhase(ctx, domain.PhaseRanked, in.Actor, "R7", fmt.Sprintf("%d shortlisted, %d in reserve", len(r.Shortlist), len(r.Reserve)))
 	} else {
-		c.campaignEvent(ctx, in.Actor, "reranked", string(c.phase), string(c.phase), "R7", fmt.Sprintf("%d shortlisted, %d in reserve", len(r.Shortlist), len(r.Reserve)))
+		c.campaignEvent(ctx, in.Actor, "reranked", string(c.Phase), string(c.Phase), "R7", fmt.Sprintf("%d shortlisted, %d in reserve", len(r.Shortlist), len(r.Reserve)))
 	}
 	return r, c.flush(ctx)
 }

@@ -9,20 +9,21 @@ import (
 // view is the campaign object of API.md, computed from the workflow's state.
 func (c *campaign) view() CampaignView {
 	v := CampaignView{
-		Year: c.cfg.Year, Province: c.cfg.Province, Phase: c.phase, Overdue: c.overdue,
+		Year: c.cfg.Year, Province: c.cfg.Province, Phase: c.Phase, Overdue: c.Overdue,
 		Quota: c.cfg.Quota, PrefectureCap: c.cfg.PrefectureCap,
 		Deadlines: Deadlines{
 			Recommendation:  c.cfg.RecommendationDeadline,
 			Notice:          c.cfg.NoticeDeadline,
 			PublicityPeriod: c.cfg.PublicityPeriod.String(),
 		},
-		Counts:         map[domain.State]int{},
-		Prefectures:    []Prefecture{},
-		Excluded:       append([]string{}, c.cfg.Excluded...),
-		NationalScores: map[string]float64{},
-		Weights:        c.cfg.Weights,
-		UpdatedAt:      c.updatedAt,
-		Version:        c.rev,
+		Counts:            map[domain.State]int{},
+		Prefectures:       []Prefecture{},
+		Excluded:          append([]string{}, c.cfg.Excluded...),
+		NationalScores:    map[string]float64{},
+		Weights:           c.cfg.Weights,
+		UpdatedAt:         c.UpdatedAt,
+		Version:           c.Rev,
+		ObjectionsInStore: c.ObjectionsInStore,
 	}
 	for k, s := range c.cfg.NationalScores {
 		v.NationalScores[k] = s
@@ -30,16 +31,16 @@ func (c *campaign) view() CampaignView {
 	for _, s := range domain.States {
 		v.Counts[s] = 0
 	}
-	for _, a := range c.apps {
-		v.Counts[a.state]++
+	for _, a := range c.Apps {
+		v.Counts[a.State]++
 	}
-	for _, code := range domain.SortedCodes(c.prefectures) {
-		p := *c.prefectures[code]
+	for _, code := range domain.SortedCodes(c.Prefectures) {
+		p := *c.Prefectures[code]
 		p.Recommended = append([]string{}, p.Recommended...)
 		v.Prefectures = append(v.Prefectures, p)
 	}
-	if c.notice != nil {
-		at, ends := c.notice.PublishedAt, c.notice.PublicityEndsAt
+	if c.Notice != nil {
+		at, ends := c.Notice.PublishedAt, c.Notice.PublicityEndsAt
 		v.NoticePublishedAt = &at
 		v.Deadlines.PublicityEndsAt = &ends
 	}
@@ -47,60 +48,60 @@ func (c *campaign) view() CampaignView {
 }
 
 // appView is the application object of API.md.
-func (c *campaign) appView(a *appRecord) Application {
+func (c *campaign) appView(a *CaseRecord) Application {
 	v := Application{
-		Year: c.cfg.Year, County: a.div.Code, Name: a.div.Name, Prefecture: a.div.ParentCode,
-		DirectlyAdministered: a.div.DirectlyAdministered, State: a.state, Exempt: a.exempt,
-		Materials: materialsView(a), SelfApplied: a.selfApplied, Breakdown: a.breakdown,
-		UpdatedAt: a.updatedAt, Version: a.version,
+		Year: c.cfg.Year, County: a.Div.Code, Name: a.Div.Name, Prefecture: a.Div.ParentCode,
+		DirectlyAdministered: a.Div.DirectlyAdministered, State: a.State, Exempt: a.Exempt,
+		Materials: materialsView(a), SelfApplied: a.SelfApplied, Breakdown: a.Breakdown,
+		UpdatedAt: a.UpdatedAt, Version: a.Version,
 		Scores: ScoresView{Scorecards: []ScorecardView{}},
 	}
-	if a.order > 0 {
-		o := a.order
+	if a.Order > 0 {
+		o := a.Order
 		v.RecommendationOrder = &o
 	}
-	if n, ok := c.cfg.NationalScores[a.div.Code]; ok {
+	if n, ok := c.cfg.NationalScores[a.Div.Code]; ok {
 		v.Scores.National = &n
 	}
 	var cards []domain.Scorecard
-	for _, r := range domain.SortedCodes(a.cards) {
-		v.Scores.Scorecards = append(v.Scores.Scorecards, a.cards[r])
-		cards = append(cards, a.cards[r].Criteria)
+	for _, r := range domain.SortedCodes(a.Cards) {
+		v.Scores.Scorecards = append(v.Scores.Scorecards, a.Cards[r])
+		cards = append(cards, a.Cards[r].Criteria)
 	}
 	if len(cards) > 0 {
 		review, means := domain.ReviewScore(c.cfg.Weights, cards)
 		v.Scores.Review, v.Scores.CriteriaMean = &review, means
 	}
-	if a.rank > 0 {
-		r := a.rank
+	if a.Rank > 0 {
+		r := a.Rank
 		v.Rank = &r
 	}
-	if a.breakdown != nil {
-		t := a.breakdown.Total
+	if a.Breakdown != nil {
+		t := a.Breakdown.Total
 		v.Total = &t
 	}
-	if !a.publicity.IsZero() {
-		p := a.publicity
+	if !a.Publicity.IsZero() {
+		p := a.Publicity
 		v.PublicityEndsAt = &p
 	}
 	return v
 }
 
 // materialsView is the checklist of §三 with what the county delivered (R6).
-func materialsView(a *appRecord) MaterialsView {
+func materialsView(a *CaseRecord) MaterialsView {
 	m := MaterialsView{Items: map[string]MaterialView{}, Missing: []string{}}
 	for _, it := range domain.Checklist {
-		mv := MaterialView{Title: it.Title, Required: it.Required, FromPrefecture: it.FromPrefecture, Copies: a.materials[it.Number].Copies}
+		mv := MaterialView{Title: it.Title, Required: it.Required, FromPrefecture: it.FromPrefecture, Copies: a.Materials[it.Number].Copies}
 		if it.FromPrefecture {
-			mv.DocumentRef = a.documentRef
-			mv.Complete = a.documentRef != ""
+			mv.DocumentRef = a.DocumentRef
+			mv.Complete = a.DocumentRef != ""
 		} else {
 			mv.Complete = mv.Copies >= domain.RequiredCopies
 		}
 		m.Items[it.Number] = mv
 	}
-	if !a.exempt {
-		m.Missing = append(m.Missing, a.materials.Missing()...)
+	if !a.Exempt {
+		m.Missing = append(m.Missing, a.Materials.Missing()...)
 	}
 	m.Complete = len(m.Missing) == 0
 	return m
@@ -110,16 +111,16 @@ func materialsView(a *appRecord) MaterialsView {
 func (c *campaign) candidates() []domain.Candidate {
 	var out []domain.Candidate
 	for _, county := range c.counties() {
-		a := c.apps[county]
-		if !a.state.InReview() {
+		a := c.Apps[county]
+		if !a.State.InReview() {
 			continue
 		}
-		cand := domain.Candidate{County: county, RecommendationOrder: a.order, SelfApplied: a.selfApplied}
+		cand := domain.Candidate{County: county, RecommendationOrder: a.Order, SelfApplied: a.SelfApplied}
 		if n, ok := c.cfg.NationalScores[county]; ok {
 			cand.NationalScore = &n
 		}
-		for _, r := range domain.SortedCodes(a.cards) {
-			cand.Scorecards = append(cand.Scorecards, a.cards[r].Criteria)
+		for _, r := range domain.SortedCodes(a.Cards) {
+			cand.Scorecards = append(cand.Scorecards, a.Cards[r].Criteria)
 		}
 		out = append(out, cand)
 	}
@@ -129,16 +130,16 @@ func (c *campaign) candidates() []domain.Candidate {
 // ranking is the current ranking as stored on the cases, best first.
 func (c *campaign) ranking() domain.Ranking {
 	r := domain.Ranking{Shortlist: []domain.Ranked{}, Reserve: []domain.Ranked{}}
-	var all []*appRecord
-	for _, a := range c.apps {
-		if a.rank > 0 && a.breakdown != nil && (a.state == domain.StateShortlisted || a.state == domain.StateReserve) {
+	var all []*CaseRecord
+	for _, a := range c.Apps {
+		if a.Rank > 0 && a.Breakdown != nil && (a.State == domain.StateShortlisted || a.State == domain.StateReserve) {
 			all = append(all, a)
 		}
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].rank < all[j].rank })
+	sort.Slice(all, func(i, j int) bool { return all[i].Rank < all[j].Rank })
 	for _, a := range all {
-		e := domain.Ranked{County: a.div.Code, Rank: a.rank, Total: a.breakdown.Total, Breakdown: *a.breakdown}
-		if a.state == domain.StateShortlisted {
+		e := domain.Ranked{County: a.Div.Code, Rank: a.Rank, Total: a.Breakdown.Total, Breakdown: *a.Breakdown}
+		if a.State == domain.StateShortlisted {
 			r.Shortlist = append(r.Shortlist, e)
 		} else {
 			r.Reserve = append(r.Reserve, e)

@@ -9,6 +9,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"os"
 	"sync"
 	"time"
@@ -48,6 +49,12 @@ type Config struct {
 	// (requests per second and bucket size): the only write route without a token.
 	ObjectionRate  float64
 	ObjectionBurst int
+	// ClientPrefix is how much of a client's address names its rate-limit bucket; zero
+	// fields take DefaultClientPrefixIPv4 and DefaultClientPrefixIPv6.
+	ClientPrefix ClientPrefix
+	// TrustedProxies are the networks of the reverse proxies in front of the API, whose
+	// X-Forwarded-For is believed (see ipExtractor); empty trusts no header at all.
+	TrustedProxies []netip.Prefix
 	// Logger receives one JSON line per request and every internal error; nil logs
 	// JSON to stderr.
 	Logger *slog.Logger
@@ -108,6 +115,12 @@ func New(cfg Config, tc client.Client, st Store) *echo.Echo {
 	if cfg.ObjectionBurst <= 0 {
 		cfg.ObjectionBurst = DefaultObjectionBurst
 	}
+	if cfg.ClientPrefix.IPv4 <= 0 {
+		cfg.ClientPrefix.IPv4 = DefaultClientPrefixIPv4
+	}
+	if cfg.ClientPrefix.IPv6 <= 0 {
+		cfg.ClientPrefix.IPv6 = DefaultClientPrefixIPv6
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
@@ -117,9 +130,7 @@ func New(cfg Config, tc client.Client, st Store) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	// Only the connection's address identifies a client: forwarding headers are
-	// client-controlled, and the objection rate limit must not be bypassed with them.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 
 	// Outermost first: the request ID exists before anything logs; observe sees the
 	// final status (it hands errors to the error handler itself); Recover turns a panic
@@ -135,7 +146,7 @@ func New(cfg Config, tc client.Client, st Store) *echo.Echo {
 		},
 	}))
 	e.Use(middleware.Secure())
-	e.Use(middleware.BodyLimit("1M"))
+	e.Use(middleware.BodyLimit("1MiB")) // API.md: 1,048,576 bytes; "1M" would be 10^6
 	e.Use(s.timeout)
 
 	s.mount(e)

@@ -124,8 +124,11 @@ func decodeError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return badRequest("malformed JSON: the body ends too early")
 	}
-	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
-		return badRequest("unknown field %s", strings.TrimPrefix(msg, "json: unknown field "))
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if unquoted, err := strconv.Unquote(name); err == nil {
+			name = unquoted
+		}
+		return badRequest("unknown field %q", name)
 	}
 	return badRequest("malformed JSON body")
 }
@@ -202,13 +205,19 @@ func findNUL(v reflect.Value, path string) (string, bool) {
 
 // exactNames refuses field names that encoding/json matched only case-insensitively
 // ("County" for "county"): JSON names are case-sensitive, and API.md refuses unknown
-// fields. It runs after a successful Decode, so raw is known to fit t.
+// fields. It refuses null where Go has no "none" to hold it, too: encoding/json leaves
+// such a value zero, so {"organization": null} in a scorecard would count as a mark of
+// 0. It runs after a successful Decode, so raw is known to fit t.
 func exactNames(raw []byte, t reflect.Type, path string) error {
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice:
+			return nil // decoded as nil: absent
+		}
+		return badRequest("field %s must not be null", strings.TrimPrefix(path, "."))
+	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
-	}
-	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-		return nil
 	}
 	switch t.Kind() {
 	case reflect.Struct:

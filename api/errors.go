@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
@@ -64,12 +65,29 @@ type errorBody struct {
 	Error *apiError `json:"error"`
 }
 
+// newError builds a refusal of the edge. Every string argument is cut to
+// domain.Excerpt first: arguments are where a message names the client's input (a field
+// name, a bad value, a path segment, a query parameter), and cutting them here means no
+// message, however it is written, echoes more than an excerpt of what it refuses.
 func newError(code domain.Code, rule, format string, args ...any) *apiError {
+	cut := make([]any, len(args))
+	for i, a := range args {
+		if v := reflect.ValueOf(a); v.Kind() == reflect.String {
+			a = domain.Excerpt(v.String())
+		}
+		cut[i] = a
+	}
+	return refusal(code, rule, fmt.Sprintf(format, cut...))
+}
+
+// refusal is an error body with the status its code maps to (500 for a code the table
+// does not know: a programming error, not the client's).
+func refusal(code domain.Code, rule, message string) *apiError {
 	status, ok := statusOf[code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	return &apiError{Status: status, Code: code, Rule: rule, Message: fmt.Sprintf(format, args...)}
+	return &apiError{Status: status, Code: code, Rule: rule, Message: message}
 }
 
 func badRequest(format string, args ...any) *apiError {
@@ -80,9 +98,10 @@ func notFound(format string, args ...any) *apiError {
 	return newError(domain.CodeNotFound, "", format, args...)
 }
 
-// fromRule carries a rule's refusal to the client unchanged: code, rule and sentence.
+// fromRule carries a rule's refusal to the client unchanged: code, rule and sentence
+// (the rules quote excerpts of input themselves).
 func fromRule(re *domain.RuleError) *apiError {
-	return newError(re.Code, re.Rule, "%s", re.Message)
+	return refusal(re.Code, re.Rule, re.Message)
 }
 
 // handleError is echo's HTTPErrorHandler: the single place where an error becomes a

@@ -12,6 +12,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/guizhou-commerce/selection/activities"
+	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/internal/testtemporal"
 	"github.com/guizhou-commerce/selection/worker"
 	"github.com/guizhou-commerce/selection/workflows"
@@ -60,6 +61,25 @@ func TestContinueAsNewKeepsTheCampaign(t *testing.T) {
 			require.NoError(t, replayer.ReplayWorkflowHistory(nil, history(t, ctx, c, id, runID)), "replay %s run %s", id, runID)
 		}
 	}
+}
+
+// TestCampaignContinuesWhenTemporalSuggests: with default limits, a campaign continues
+// as new when the server suggests it (here at 150 events) and still ends as one run
+// would.
+func TestCampaignContinuesWhenTemporalSuggests(t *testing.T) {
+	ts := testtemporal.New(t, testtemporal.SuggestContinueAsNewAt(150))
+	c := ts.GetDefaultClient()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rec := newRecorder()
+	w := worker.New(c, &activities.Activities{Store: rec}, sdkworker.Options{})
+	require.NoError(t, w.Start())
+	defer w.Stop()
+	final := playCompressed(t, ctx, c, rec, 2018, workflows.Limits{})
+	assert.Equal(t, 2, final.Counts[domain.StateDesignated])
+	assert.Equal(t, 1, final.Counts[domain.StateRemoved])
+	runs := runsOf(t, ctx, c, ts.GetDefaultNamespace(), workflows.CampaignID(2018))
+	assert.GreaterOrEqual(t, len(runs), 2, "the campaign continued as new on the server's suggestion")
 }
 
 // timeline is a workflow's timeline without its times, which differ between plays.

@@ -76,6 +76,11 @@ type Config struct {
 	// The schemas "temporal" and "temporal_visibility" are created in that
 	// database and migrated to this server version at every start.
 	PostgresDSN string
+	// SuggestContinueAsNewEvents and SuggestContinueAsNewBytes are the history
+	// length and size at which the server suggests that a workflow continue as new
+	// (the campaign does); zero keeps Temporal's defaults (4,096 events, 4 MiB).
+	SuggestContinueAsNewEvents int
+	SuggestContinueAsNewBytes  int
 	// Logger receives the server's warnings and errors while it runs;
 	// lower levels, and everything logged during Stop, are dropped. Nil
 	// discards everything.
@@ -129,7 +134,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("temporalserver: %w", err)
 	}
-	opts, err := serverOptions(p, pers, logger)
+	opts, err := serverOptions(cfg, p, pers, logger)
 	if err != nil {
 		pers.release()
 		return nil, fmt.Errorf("temporalserver: %w", err)
@@ -265,7 +270,7 @@ func pickPorts(cfg Config) (ports, error) {
 }
 
 // serverOptions is the server configuration, close to the CLI dev server's.
-func serverOptions(p ports, pers *persistence, logger *slog.Logger) ([]temporal.ServerOption, error) {
+func serverOptions(cfg Config, p ports, pers *persistence, logger *slog.Logger) ([]temporal.ServerOption, error) {
 	frontend := p.frontendConnect()
 	frontendHTTP := net.JoinHostPort(connectHost(p.frontendIP), strconv.Itoa(p.frontendHTTP))
 	internal := func(port int) string { return net.JoinHostPort(loopback, strconv.Itoa(port)) }
@@ -326,6 +331,12 @@ func serverOptions(p ports, pers *persistence, logger *slog.Logger) ([]temporal.
 		// (BENCHMARKS.md), where the sticky schedule-to-start timeout is the limit.
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+	}
+	if cfg.SuggestContinueAsNewEvents > 0 {
+		dyn[dynamicconfig.HistoryCountSuggestContinueAsNew.Key()] = cfg.SuggestContinueAsNewEvents
+	}
+	if cfg.SuggestContinueAsNewBytes > 0 {
+		dyn[dynamicconfig.HistorySizeSuggestContinueAsNew.Key()] = cfg.SuggestContinueAsNewBytes
 	}
 
 	return []temporal.ServerOption{

@@ -22,9 +22,11 @@ type ClientPrefix struct {
 	IPv4, IPv6 int
 }
 
-// key is the bucket of a client address (as echo's RealIP gives it); a string that is
-// no address is its own bucket.
-func (p ClientPrefix) key(ip string) string {
+// Key names the client an address belongs to: its network of p's length, such as
+// "198.51.100.7/32" or "2001:db8:1:2::/64". The objection rate limit keys its buckets
+// by it and `selection`'s connection cap its counts. A string that is no address is
+// its own key.
+func (p ClientPrefix) Key(ip string) string {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
 		return ip

@@ -18,7 +18,7 @@ func (s *server) objectionLimiter() echo.MiddlewareFunc {
 	l := newClientLimiter(rate.Limit(s.cfg.ObjectionRate), s.cfg.ObjectionBurst)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			wait := l.reserve(s.cfg.ClientPrefix.key(c.RealIP()), time.Now())
+			wait := l.reserve(s.cfg.ClientPrefix.Key(c.RealIP()), time.Now())
 			if wait > 0 {
 				c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
 				return newError(codeRateLimited, "", "too many objections from this address; retry in %d s", retryAfterSeconds(wait))

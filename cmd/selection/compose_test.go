@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"slices"
 	"strings"
@@ -39,6 +40,13 @@ func TestComposeSetsEverySetting(t *testing.T) {
 		ours++
 		require.NotEmpty(t, svc.Command, "%s: which subcommand", name)
 		cmd := svc.Command[0]
+		if cmd == "api" {
+			// The binary listens on loopback by default; in a container that is
+			// unreachable through the published port.
+			host, _, err := net.SplitHostPort(svc.Environment["HTTP_ADDR"])
+			require.NoError(t, err, "service %s: HTTP_ADDR", name)
+			require.Contains(t, []string{"", "0.0.0.0", "::"}, host, "service %s must listen on every interface of its container", name)
+		}
 		for _, s := range settings {
 			if slices.Contains(s.Commands, cmd) {
 				require.NotEmpty(t, svc.Environment[s.Name], "service %s (selection %s) reads %s", name, cmd, s.Name)

@@ -4,14 +4,24 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
+	"strconv"
+	"strings"
 
+	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/store"
 )
 
-// devJWTSecret signs tokens when JWT_SECRET is unset in development (`run`, `token`,
-// `demo`). The API process refuses to start without a real secret.
+// devJWTSecret signs tokens when JWT_SECRET is unset in development (`run` on a
+// loopback address, `token`, `demo`). It is in the source for anyone to read, so the API
+// process refuses it, and so does `run` when it listens beyond this machine.
 const devJWTSecret = "dev-only-secret-do-not-use-in-production"
+
+// minJWTSecret is the shortest secret a process reachable from the network accepts:
+// HS256 tokens can be tested against guessed secrets offline, as fast as hashing goes,
+// so the secret needs the 256 bits of the hash.
+const minJWTSecret = 32
 
 // setting is one environment variable the binary reads. The table below is the single
 // list: configuration is read from it, and tests check the README and the compose file
@@ -27,8 +37,11 @@ var settings = []setting{
 	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", []string{"worker", "api"}, "Temporal frontend (host:port) of the cluster"},
 	{"TEMPORAL_NAMESPACE", "default", []string{"run", "worker", "api"}, "Temporal namespace"},
 	{"DATABASE_URL", store.DefaultURL, []string{"run", "worker", "api", "migrate"}, "PostgreSQL URL; the database is created when missing"},
-	{"HTTP_ADDR", ":8080", []string{"run", "api", "healthcheck"}, "listen address of the API and console"},
-	{"JWT_SECRET", "", []string{"run", "api", "token", "demo"}, "HS256 secret of the tokens; required by `api`, a loud development default elsewhere"},
+	{"HTTP_ADDR", "127.0.0.1:8080", []string{"run", "api", "healthcheck"}, "listen address of the API and console; this machine only unless set (\":8080\" for every interface)"},
+	{"JWT_SECRET", "", []string{"run", "api", "token", "demo"}, "HS256 secret of the tokens, at least 32 bytes; required by `api` and by `run` beyond loopback, a loud development default (with the console's role picker) for `run` on loopback"},
+	{"HTTP_MAX_CONNS_PER_CLIENT", "64", []string{"run", "api"}, "connections one client (RATE_LIMIT_KEY's prefix of its address) may hold open at once; more are answered 503 and closed; TRUSTED_PROXIES are exempt"},
+	{"TRUSTED_PROXIES", "none", []string{"run", "api"}, "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For names the client; none: only the connection's address counts"},
+	{"RATE_LIMIT_KEY", "ip/32/64", []string{"run", "api"}, "ip/V4/V6: a client is its address cut to V4 bits (IPv4) or V6 bits (IPv6), for the objection rate limit and the connection cap; ip/24/48 makes a whole /24 or /48 one client"},
 	{"LOG_FORMAT", "json", []string{"run", "worker", "api", "migrate"}, "json or text"},
 	{"DATA_DIR", ".data", []string{"run"}, "files of the embedded Temporal server (SQLite)"},
 	{"TEMPORAL_FRONTEND_ADDR", "127.0.0.1:7233", []string{"run"}, "gRPC frontend of the embedded Temporal server"},
@@ -49,6 +62,9 @@ type config struct {
 	UIAddr              string
 	TemporalPersistence string
 	LogFormat           string
+	MaxConnsPerClient   int
+	TrustedProxies      []netip.Prefix
+	ClientPrefix        api.ClientPrefix
 }
 
 // env reads a setting of the table, with its default when unset. An empty value
@@ -91,7 +107,55 @@ func loadConfig() (config, error) {
 	default:
 		return c, fmt.Errorf("LOG_FORMAT must be json or text, got %q", c.LogFormat)
 	}
+	n, err := strconv.Atoi(env("HTTP_MAX_CONNS_PER_CLIENT"))
+	if err != nil || n < 1 {
+		return c, fmt.Errorf("HTTP_MAX_CONNS_PER_CLIENT must be a whole number from 1, got %q", env("HTTP_MAX_CONNS_PER_CLIENT"))
+	}
+	c.MaxConnsPerClient = n
+	if c.TrustedProxies, err = parseTrustedProxies(env("TRUSTED_PROXIES")); err != nil {
+		return c, err
+	}
+	if c.ClientPrefix, err = parseClientPrefix(env("RATE_LIMIT_KEY")); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// parseTrustedProxies reads TRUSTED_PROXIES: "none", or CIDRs (a bare address is its own
+// network) separated by commas.
+func parseTrustedProxies(v string) ([]netip.Prefix, error) {
+	if v == "none" {
+		return nil, nil
+	}
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("TRUSTED_PROXIES must be none or comma-separated CIDRs such as 10.0.0.0/8, got %q", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// parseClientPrefix reads RATE_LIMIT_KEY, ip/V4/V6.
+func parseClientPrefix(v string) (api.ClientPrefix, error) {
+	bad := fmt.Errorf("RATE_LIMIT_KEY must be ip/V4/V6 with 1 ≤ V4 ≤ 32 and 1 ≤ V6 ≤ 128 (e.g. ip/32/64), got %q", v)
+	parts := strings.Split(v, "/")
+	if len(parts) != 3 || parts[0] != "ip" {
+		return api.ClientPrefix{}, bad
+	}
+	v4, err4 := strconv.Atoi(parts[1])
+	v6, err6 := strconv.Atoi(parts[2])
+	if err4 != nil || err6 != nil || v4 < 1 || v4 > 32 || v6 < 1 || v6 > 128 {
+		return api.ClientPrefix{}, bad
+	}
+	return api.ClientPrefix{IPv4: v4, IPv6: v6}, nil
 }
 
 func (c config) logger(w io.Writer) *slog.Logger {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -29,15 +30,19 @@ func runAll(ctx context.Context, args []string) error {
 		return err
 	}
 	log := cfg.logger(os.Stderr)
-	acfg, err := apiConfig(cfg, log, true)
-	if err != nil {
-		return err
-	}
 	l, err := listenHTTP(cfg.HTTPAddr)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
+	dev, err := devSignIn(cfg, l.Addr())
+	if err != nil {
+		return err
+	}
+	acfg, err := apiConfig(cfg, log, dev)
+	if err != nil {
+		return err
+	}
 	dbURL, stopPG, err := localPostgres(ctx, cfg, localPGAddr, log)
 	if err != nil {
 		return err
@@ -80,12 +85,31 @@ func runAll(ctx context.Context, args []string) error {
 	defer w.Stop()
 
 	e := api.New(acfg, c, st)
-	// The sign-in picker mints tokens for anyone: only with the development secret.
-	if err := console.Mount(e, console.Config{JWTSecret: acfg.JWTSecret, Dev: cfg.JWTSecret == "", Logger: log}); err != nil {
+	if err := console.Mount(e, console.Config{JWTSecret: acfg.JWTSecret, Dev: dev && cfg.JWTSecret == "", Logger: log}); err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
 	banner(cfg, srv, l.Addr().String(), dbURL, time.Since(started))
-	return serveHTTP(ctx, e, l)
+	return serveHTTP(ctx, e, l, newHTTPLimits(cfg, acfg.RequestTimeout))
+}
+
+// devSignIn decides whether `run` is a developer's machine: listening on loopback only,
+// where the development secret and the console's role picker (which mints any token for
+// anyone who reaches it) harm nobody. Beyond loopback it needs a real JWT_SECRET, as
+// `api` does, and refuses to start without one.
+func devSignIn(cfg config, addr net.Addr) (bool, error) {
+	if loopback(addr) {
+		return true, nil
+	}
+	if cfg.JWTSecret == "" {
+		return false, fmt.Errorf("JWT_SECRET is unset and HTTP_ADDR %s listens beyond this machine (%s): the development sign-in would let anyone who reaches it act as an administrator; set JWT_SECRET (at least %d random bytes) or listen on 127.0.0.1", cfg.HTTPAddr, addr, minJWTSecret)
+	}
+	return false, checkJWTSecret(cfg.JWTSecret)
+}
+
+// loopback reports whether a listener's address is reachable from this machine only.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 func banner(cfg config, srv *temporalserver.Server, httpAddr, dbURL string, took time.Duration) {

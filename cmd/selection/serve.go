@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.temporal.io/sdk/client"
@@ -69,11 +69,33 @@ func listenHTTP(addr string) (net.Listener, error) {
 	return l, nil
 }
 
-// serveHTTP serves e on l until ctx ends, then shuts it down gracefully.
-func serveHTTP(ctx context.Context, e *echo.Echo, l net.Listener) error {
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+// httpLimits bound what one client can take of the HTTP server: how long it may take to
+// send a request (headers, then the whole request), how long a response may take, how
+// long an idle keep-alive connection stays, and how many connections it holds at once.
+// Without them a client declaring a body and never sending it holds a connection, and
+// its goroutine, forever.
+type httpLimits struct {
+	ReadHeader, Read, Write, Idle time.Duration
+	ConnsPerClient                int
+	ClientPrefix                  api.ClientPrefix
+	TrustedProxies                []netip.Prefix
+}
+
+// newHTTPLimits are the limits of a serving process. Read leaves a 1 MiB body 30 s (a
+// slow mobile link); Write outlasts the API's own deadline for a request, so a slow
+// Update ends with the API's 504 body rather than a cut connection.
+func newHTTPLimits(cfg config, requestTimeout time.Duration) httpLimits {
+	return httpLimits{
+		ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: requestTimeout + 15*time.Second, Idle: 2 * time.Minute,
+		ConnsPerClient: cfg.MaxConnsPerClient, ClientPrefix: cfg.ClientPrefix, TrustedProxies: cfg.TrustedProxies,
+	}
+}
+
+// serveHTTP serves h on l within lim until ctx ends, then shuts it down gracefully.
+func serveHTTP(ctx context.Context, h http.Handler, l net.Listener, lim httpLimits) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: lim.ReadHeader, ReadTimeout: lim.Read, WriteTimeout: lim.Write, IdleTimeout: lim.Idle}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	go func() { errc <- srv.Serve(limitClients(l, lim.ConnsPerClient, lim.ClientPrefix, lim.TrustedProxies)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve HTTP: %w", err)
@@ -95,17 +117,37 @@ func newRegistry() *prometheus.Registry {
 	return reg
 }
 
-// apiConfig builds the API's configuration; dev allows the development JWT secret.
+// apiConfig builds the API's configuration. dev allows the development JWT secret, and
+// any secret at all: only `run` on a loopback listener passes it.
 func apiConfig(cfg config, log *slog.Logger, dev bool) (api.Config, error) {
 	secret := cfg.JWTSecret
-	if secret == "" {
-		if !dev {
-			return api.Config{}, errors.New("JWT_SECRET is required for the API process")
-		}
+	switch {
+	case secret == "" && dev:
 		secret = devJWTSecret
 		log.Warn("JWT_SECRET is unset: using the DEVELOPMENT secret; anyone can mint tokens. Set JWT_SECRET outside development.")
+	case !dev:
+		if err := checkJWTSecret(secret); err != nil {
+			return api.Config{}, err
+		}
 	}
-	return api.Config{JWTSecret: []byte(secret), Logger: log, Registry: newRegistry()}, nil
+	return api.Config{
+		JWTSecret: []byte(secret), RequestTimeout: api.DefaultRequestTimeout,
+		ClientPrefix: cfg.ClientPrefix, TrustedProxies: cfg.TrustedProxies, Logger: log, Registry: newRegistry(),
+	}, nil
+}
+
+// checkJWTSecret refuses a secret a process reachable from the network must not use.
+func checkJWTSecret(secret string) error {
+	const hint = "set JWT_SECRET to a random secret of at least 32 bytes, e.g. `openssl rand -base64 48`"
+	switch {
+	case secret == "":
+		return errors.New("JWT_SECRET is unset; " + hint)
+	case secret == devJWTSecret:
+		return errors.New("JWT_SECRET is the development secret, which is published in the source; " + hint)
+	case len(secret) < minJWTSecret:
+		return fmt.Errorf("JWT_SECRET is %d bytes, shorter than %d; %s", len(secret), minJWTSecret, hint)
+	}
+	return nil
 }
 
 // runWorker is the production worker process: it needs a Temporal cluster
@@ -166,5 +208,5 @@ func runAPI(ctx context.Context, _ []string) error {
 		return fmt.Errorf("console: %w", err)
 	}
 	log.Info("API listening", "addr", l.Addr().String())
-	return serveHTTP(ctx, e, l)
+	return serveHTTP(ctx, e, l, newHTTPLimits(cfg, acfg.RequestTimeout))
 }

@@ -58,7 +58,8 @@ func (b *bufferedResponse) WriteHeader(status int) {
 
 // do sends cl to the API instance through its ServeHTTP: the same middleware, handlers
 // and rules as a request from outside, without a socket. The browser's address travels
-// along so the API's per-client objection limit applies to the real client, and the
+// along, with the X-Forwarded-For it came with (believed only from the API's trusted
+// proxies), so the API's per-client objection limit applies to the real client, and the
 // request ID so one user action is one trail in the logs. A JSON answer below 300 is
 // decoded into out (when not nil); anything else comes back as *apiError.
 func (c *console) do(r *request, cl call, out any) error {
@@ -96,6 +97,9 @@ func (c *console) doContext(ctx context.Context, ec echo.Context, cl call, out a
 	}
 	if ec != nil {
 		req.RemoteAddr = ec.Request().RemoteAddr
+		if xff := ec.Request().Header.Values(echo.HeaderXForwardedFor); len(xff) > 0 {
+			req.Header[echo.HeaderXForwardedFor] = xff
+		}
 		if id := ec.Response().Header().Get(echo.HeaderXRequestID); id != "" {
 			req.Header.Set(echo.HeaderXRequestID, id)
 		}

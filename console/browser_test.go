@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,6 +294,54 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	}
 	t.Logf("browser test took %s", time.Since(started).Round(time.Millisecond))
+}
+
+// TestSignInNextStaysOnSiteInBrowser asks Chromium's own URL parser about every
+// candidate of console.NextCandidates: the sign-in page carries localPath's verdict in
+// its form, new URL(next, location.href) must then lie on the page's origin, and signing
+// in with a next the console kept must land on that origin too (the browser resolving
+// the redirect's Location itself).
+func TestSignInNextStaysOnSiteInBrowser(t *testing.T) {
+	chromium := ensureChromium(t)
+	quiet := slog.New(slog.DiscardHandler)
+	e := api.New(api.Config{JWTSecret: secret, Logger: quiet}, nil, nil)
+	if err := console.Mount(e, console.Config{JWTSecret: secret, Dev: true, Logger: quiet}); err != nil {
+		t.Fatalf("mount console: %v", err)
+	}
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, chromium, srv.URL, t.TempDir())
+
+	for _, next := range slices.Sorted(maps.Keys(console.NextCandidates)) {
+		kept := console.NextCandidates[next]
+		b.open("/signin?next=" + url.QueryEscape(next))
+		var got struct{ Next, Resolved, Page string }
+		raw := b.evalString(`JSON.stringify((function(){var n=document.querySelector('#signin-dev [name=next]').value;
+			return {Next: n, Resolved: new URL(n, location.href).origin, Page: location.origin};})())`)
+		if err := json.Unmarshal([]byte(raw), &got); err != nil {
+			t.Fatalf("next %q: %v in %s", next, err, raw)
+		}
+		if want := map[bool]string{true: next, false: "/"}[kept]; got.Next != want {
+			t.Errorf("next %q: the form carries %q, want %q", next, got.Next, want)
+		}
+		if got.Resolved != got.Page {
+			t.Errorf("next %q (form %q) resolves to origin %s, not the page's %s", next, got.Next, got.Resolved, got.Page)
+		}
+		if !kept {
+			continue
+		}
+		b.set("#role", string(domain.RoleAdmin))
+		b.set("#region", "520000")
+		if err := b.step(func(ctx context.Context) error {
+			_, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS("#signin-dev button[type=submit]"), chromedp.NodeVisible))
+			return err
+		}); err != nil {
+			t.Fatalf("next %q: sign in: %v", next, err)
+		}
+		if at := b.evalString(`location.origin`); at != got.Page {
+			t.Errorf("next %q: signing in landed on origin %s, not %s", next, at, got.Page)
+		}
+	}
 }
 
 // ensureChromium runs scripts/ensure-chromium.sh (which installs Debian's chromium when

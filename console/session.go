@@ -174,13 +174,55 @@ func (c *console) redirectToSignIn(r *request, flashKey string) {
 	_ = r.ec.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(localPath(next)))
 }
 
-// localPath keeps redirects on this site: anything but a plain absolute path (a full URL,
-// "//host", a backslash trick) becomes "/".
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
-		return "/"
+// maxNextDecodes is how many layers of percent-encoding localPath looks through; a next
+// still encoded deeper than that is refused.
+const maxNextDecodes = 3
+
+// localPath keeps redirects on this site: next comes back unchanged only when it is a
+// path of this host, as it stands and after each percent-decoding (a proxy or a later
+// redirect may decode it), and "/" stands in for anything else. Browsers remove tabs and
+// newlines anywhere in a URL and read a backslash as a slash, so "/\t/evil.example" or
+// "/\evil.example" is "//evil.example" to them: another host.
+func localPath(next string) string {
+	s := next
+	for range maxNextDecodes + 1 {
+		if !onSite(s) {
+			return "/"
+		}
+		d, err := url.PathUnescape(s)
+		if err != nil {
+			return "/"
+		}
+		if d == s {
+			return next
+		}
+		s = d
 	}
-	return p
+	return "/"
+}
+
+// onSite reports whether s, read as it stands, is a path of this host: one leading
+// slash; no control character, space or backslash, which URL parsers drop or read as a
+// slash; and no dot segment, which a parser may collapse into a leading "//".
+func onSite(s string) bool {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f || c == '\\' {
+			return false
+		}
+	}
+	path := s
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		path = s[:i]
+	}
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // setCookie sets a console cookie: always HttpOnly and SameSite=Strict, Secure when the

@@ -68,11 +68,11 @@ type Config struct {
 // states exactly what it needs of PostgreSQL.
 type Store interface {
 	Campaign(ctx context.Context, year int) (workflows.CampaignView, error)
-	Applications(ctx context.Context, year int, prefecture, state string) ([]workflows.Application, error)
+	Applications(ctx context.Context, year int, prefecture, state string, page store.PageRequest[string]) (store.Page[workflows.Application, string], error)
 	Application(ctx context.Context, year int, county string) (workflows.Application, error)
-	Timeline(ctx context.Context, workflowID string) ([]workflows.Event, error)
+	Timeline(ctx context.Context, workflowID string, page store.PageRequest[int64]) (store.Page[workflows.Event, int64], error)
 	Notice(ctx context.Context, year int) (workflows.Notice, error)
-	Objections(ctx context.Context, year int, status string) ([]workflows.Objection, error)
+	Objections(ctx context.Context, year int, status string, page store.PageRequest[store.ObjectionKey]) (store.Page[workflows.Objection, store.ObjectionKey], error)
 	Objection(ctx context.Context, year int, id string) (workflows.Objection, error)
 	Ping(ctx context.Context) error
 	ReserveIdempotencyKey(ctx context.Context, scope, key, requestHash string) (*store.IdempotentResponse, bool, error)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -70,9 +71,10 @@ func (s *server) registerApplication(c echo.Context) error {
 	return c.JSON(http.StatusCreated, app)
 }
 
-// applicationsResponse is the list body of API.md.
+// applicationsResponse is the list body of API.md, a page at a time.
 type applicationsResponse struct {
 	Applications []workflows.Application `json:"applications"`
+	NextCursor   string                  `json:"next_cursor,omitempty"`
 }
 
 // listApplications serves any official: lists are not confidential between officials.
@@ -90,11 +92,39 @@ func (s *server) listApplications(c echo.Context) error {
 	if state != "" && !domain.State(state).Valid() {
 		return badRequest("state %q is not an application state", state)
 	}
-	apps, err := s.st.Applications(c.Request().Context(), v.Year, prefecture, state)
+	list := fmt.Sprintf("applications %d prefecture=%s state=%s", v.Year, prefecture, state)
+	page, err := pageRequest[string](s, c, list)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, applicationsResponse{Applications: nonNil(apps)})
+	p, err := s.st.Applications(c.Request().Context(), v.Year, prefecture, state, page)
+	if err != nil {
+		return err
+	}
+	next, err := nextCursor(s, list, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, applicationsResponse{Applications: nonNil(p.Items), NextCursor: next})
+}
+
+// allApplications reads every application of a campaign, a page at a time, for the
+// ranking, which orders them all. The loop is short: a campaign has at most one
+// application per county of its province.
+func (s *server) allApplications(ctx context.Context, year int) ([]workflows.Application, error) {
+	var all []workflows.Application
+	page := store.PageRequest[string]{Limit: MaxLimit}
+	for {
+		p, err := s.st.Applications(ctx, year, "", "", page)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Items...)
+		if p.Next == nil {
+			return all, nil
+		}
+		page.After = p.Next
+	}
 }
 
 // application reads one application from the read model, 404 when never registered.
@@ -127,11 +157,7 @@ func (s *server) applicationTimeline(c echo.Context) error {
 	if _, err := s.application(c, v.Year, county); err != nil {
 		return err
 	}
-	events, err := s.st.Timeline(c.Request().Context(), workflows.ApplicationID(v.Year, county))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, eventsResponse{Events: nonNil(events)})
+	return s.timeline(c, workflows.ApplicationID(v.Year, county))
 }
 
 // materialsRequest merges paper deliveries into the checklist (R6).

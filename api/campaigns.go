@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -220,9 +221,10 @@ func (s *server) getCampaign(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-// eventsResponse is the timeline body of API.md, oldest first.
+// eventsResponse is the timeline body of API.md, oldest first, a page at a time.
 type eventsResponse struct {
-	Events []workflows.Event `json:"events"`
+	Events     []workflows.Event `json:"events"`
+	NextCursor string            `json:"next_cursor,omitempty"`
 }
 
 // campaignTimeline shows the campaign's own events (phases, filings, forfeits, R11).
@@ -231,11 +233,38 @@ func (s *server) campaignTimeline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	events, err := s.st.Timeline(c.Request().Context(), workflows.CampaignID(v.Year))
+	return s.timeline(c, workflows.CampaignID(v.Year))
+}
+
+// timeline answers a page of a workflow's timeline. Besides ?cursor=, ?after=SEQ starts
+// after an event the client already holds: a timeline grows at its end, where the last
+// page has no next_cursor, so a client following it live asks for what came after the
+// last seq it shows.
+func (s *server) timeline(c echo.Context, workflowID string) error {
+	list := "timeline " + workflowID
+	page, err := pageRequest[int64](s, c, list)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, eventsResponse{Events: nonNil(events)})
+	if raw := c.QueryParam("after"); raw != "" {
+		if page.After != nil {
+			return badRequest("after and cursor cannot be combined; pass one of them")
+		}
+		seq, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || seq < 0 {
+			return badRequest("after %q must be the seq of an event, a whole number from 0", raw)
+		}
+		page.After = &seq
+	}
+	p, err := s.st.Timeline(c.Request().Context(), workflowID, page)
+	if err != nil {
+		return err
+	}
+	next, err := nextCursor(s, list, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, eventsResponse{Events: nonNil(p.Items), NextCursor: next})
 }
 
 // emptyRequest is the body of actions without arguments: {} (or nothing), and no field.
@@ -290,7 +319,7 @@ func (s *server) getRanking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	apps, err := s.st.Applications(c.Request().Context(), v.Year, "", "")
+	apps, err := s.allApplications(c.Request().Context(), v.Year)
 	if err != nil {
 		return err
 	}
@@ -354,9 +383,10 @@ func (s *server) promote(c echo.Context) error {
 	return c.JSON(http.StatusOK, app)
 }
 
-// objectionsResponse lists objections in filing order.
+// objectionsResponse lists objections in filing order, a page at a time.
 type objectionsResponse struct {
 	Objections []workflows.Objection `json:"objections"`
+	NextCursor string                `json:"next_cursor,omitempty"`
 }
 
 var objectionStatuses = map[string]bool{
@@ -378,11 +408,20 @@ func (s *server) listObjections(c echo.Context) error {
 	if status != "" && !objectionStatuses[status] {
 		return badRequest("status %q must be one of open, upheld, dismissed, moot", status)
 	}
-	objs, err := s.st.Objections(c.Request().Context(), v.Year, status)
+	list := fmt.Sprintf("objections %d status=%s", v.Year, status)
+	page, err := pageRequest[store.ObjectionKey](s, c, list)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, objectionsResponse{Objections: nonNil(objs)})
+	p, err := s.st.Objections(c.Request().Context(), v.Year, status, page)
+	if err != nil {
+		return err
+	}
+	next, err := nextCursor(s, list, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, objectionsResponse{Objections: nonNil(p.Items), NextCursor: next})
 }
 
 func pathObjectionID(c echo.Context) (string, error) {

@@ -31,18 +31,20 @@ type emptyStore struct{}
 func (emptyStore) Campaign(context.Context, int) (workflows.CampaignView, error) {
 	return workflows.CampaignView{}, store.ErrNotFound
 }
-func (emptyStore) Applications(context.Context, int, string, string) ([]workflows.Application, error) {
-	return nil, nil
+func (emptyStore) Applications(context.Context, int, string, string, store.PageRequest[string]) (store.Page[workflows.Application, string], error) {
+	return store.Page[workflows.Application, string]{}, nil
 }
 func (emptyStore) Application(context.Context, int, string) (workflows.Application, error) {
 	return workflows.Application{}, store.ErrNotFound
 }
-func (emptyStore) Timeline(context.Context, string) ([]workflows.Event, error) { return nil, nil }
+func (emptyStore) Timeline(context.Context, string, store.PageRequest[int64]) (store.Page[workflows.Event, int64], error) {
+	return store.Page[workflows.Event, int64]{}, nil
+}
 func (emptyStore) Notice(context.Context, int) (workflows.Notice, error) {
 	return workflows.Notice{}, store.ErrNotFound
 }
-func (emptyStore) Objections(context.Context, int, string) ([]workflows.Objection, error) {
-	return nil, nil
+func (emptyStore) Objections(context.Context, int, string, store.PageRequest[store.ObjectionKey]) (store.Page[workflows.Objection, store.ObjectionKey], error) {
+	return store.Page[workflows.Objection, store.ObjectionKey]{}, nil
 }
 func (emptyStore) Objection(context.Context, int, string) (workflows.Objection, error) {
 	return workflows.Objection{}, store.ErrNotFound

@@ -120,10 +120,10 @@ func TestCampaignInPostgres(t *testing.T) {
 	// The read model holds what the workflows decided.
 	want := map[string]domain.State{"520102": domain.StateExpired, "520111": domain.StateDesignated, "520328": domain.StateDesignated,
 		"520112": domain.StateNotSelected, "520302": domain.StateNotSelected}
-	apps, err := st.Applications(ctx, 2016, "", "")
+	apps, err := st.Applications(ctx, 2016, "", "", store.PageRequest[string]{Limit: len(want) + 1})
 	require.NoError(t, err)
-	require.Len(t, apps, len(want))
-	for _, a := range apps {
+	require.Len(t, apps.Items, len(want))
+	for _, a := range apps.Items {
 		assert.Equal(t, want[a.County], a.State, a.County)
 	}
 	cv, err := st.Campaign(ctx, 2016)
@@ -138,8 +138,10 @@ func TestCampaignInPostgres(t *testing.T) {
 	// R11: PostgreSQL's timeline of each case is exactly the case workflow's own.
 	for county := range want {
 		id := workflows.ApplicationID(2016, county)
-		rows, err := st.Timeline(ctx, id)
+		page, err := st.Timeline(ctx, id, store.PageRequest[int64]{Limit: 100})
 		require.NoError(t, err)
+		require.Nil(t, page.Next, "%s: the timeline fits one page", id)
+		rows := page.Items
 		v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryTimeline)
 		if err != nil {
 			// A finished case answers queries from its history, on the live worker.

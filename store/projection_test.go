@@ -37,17 +37,17 @@ func assertProjected(t *testing.T, s *store.Store, v int64) {
 		t.Fatalf("Campaign: %v", err)
 	}
 	sameJSON(t, want.Campaign, c)
-	apps, err := s.Applications(ctx, year, "", "")
+	apps, err := s.Applications(ctx, year, "", "", store.PageRequest[string]{Limit: 10})
 	if err != nil {
 		t.Fatalf("Applications: %v", err)
 	}
-	sameJSON(t, want.Applications, apps)
-	tl, err := s.Timeline(ctx, workflows.ApplicationID(year, "520322"))
+	sameJSON(t, want.Applications, apps.Items)
+	tl, err := s.Timeline(ctx, workflows.ApplicationID(year, "520322"), store.PageRequest[int64]{Limit: 100})
 	if err != nil {
 		t.Fatalf("Timeline: %v", err)
 	}
-	if int64(len(tl)) != v+1 {
-		t.Errorf("timeline has %d events, want %d", len(tl), v+1)
+	if int64(len(tl.Items)) != v+1 || tl.Next != nil {
+		t.Errorf("timeline has %d events (more: %v), want %d", len(tl.Items), tl.Next != nil, v+1)
 	}
 	var logistics float64
 	if err := s.Pool().QueryRow(ctx, `SELECT (criteria->>'logistics')::float8 FROM scorecards`).Scan(&logistics); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/workflows"
@@ -19,17 +20,21 @@ const (
 	campaignSQL     = `SELECT view FROM campaigns WHERE year = $1`
 	campaignYearSQL = `SELECT EXISTS (SELECT 1 FROM campaigns WHERE year = $1)`
 	applicationSQL  = `SELECT view FROM applications WHERE year = $1 AND county = $2`
+	// The list queries page by key (see page.go): $4 is the last key of the page before,
+	// the key below every row on the first page, and the LIMIT asks for one row more than
+	// the page holds, to tell whether another page follows.
 	applicationsSQL = `
 SELECT view FROM applications
-WHERE year = $1 AND ($2 = '' OR prefecture = $2) AND ($3 = '' OR state = $3)
-ORDER BY county`
+WHERE year = $1 AND ($2 = '' OR prefecture = $2) AND ($3 = '' OR state = $3) AND county > $4
+ORDER BY county LIMIT $5`
 	timelineSQL = `
 SELECT workflow_id, seq, at, actor, action, from_state AS "from", to_state AS "to", rule, detail
-FROM timeline_events WHERE workflow_id = $1 ORDER BY seq`
+FROM timeline_events WHERE workflow_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`
 	noticeSQL     = `SELECT view FROM notices WHERE year = $1`
-	objectionCols = `id, year, county, reason, contact, status, note, resolved_by, filed_at, resolved_at, version`
+	objectionCols = `id, year, county, reason, contact, status, note, resolved_by, filed_at, resolved_at, version, copies`
 	objectionsSQL = `SELECT ` + objectionCols + ` FROM objections
-WHERE year = $1 AND ($2 = '' OR status = $2) ORDER BY filed_at, id`
+WHERE year = $1 AND ($2 = '' OR status = $2) AND (filed_at, id) > ($3, $4)
+ORDER BY filed_at, id LIMIT $5`
 	objectionSQL = `SELECT ` + objectionCols + ` FROM objections WHERE year = $1 AND id = $2`
 	divisionSQL  = `
 SELECT code, name, level, COALESCE(parent_code, '') AS parent_code, directly_administered
@@ -45,21 +50,29 @@ func (s *Store) Campaign(ctx context.Context, year int) (workflows.CampaignView,
 	return v, nil
 }
 
-// Applications lists a campaign's applications ordered by county code, optionally
-// filtered by prefecture and state ("" matches any). An unknown campaign is ErrNotFound,
-// so the API can tell "no such year" from "nothing matches".
-func (s *Store) Applications(ctx context.Context, year int, prefecture, state string) ([]workflows.Application, error) {
-	rows, _ := s.pool.Query(ctx, applicationsSQL, year, prefecture, state)
+// Applications lists a page of a campaign's applications ordered by county code,
+// optionally filtered by prefecture and state ("" matches any); the key is the county.
+// An unknown campaign is ErrNotFound, so the API can tell "no such year" from "nothing
+// matches".
+func (s *Store) Applications(ctx context.Context, year int, prefecture, state string, page PageRequest[string]) (Page[workflows.Application, string], error) {
+	if err := page.check(); err != nil {
+		return Page[workflows.Application, string]{}, fmt.Errorf("applications of campaign %d: %w", year, err)
+	}
+	after := "" // below every county code
+	if page.After != nil {
+		after = *page.After
+	}
+	rows, _ := s.pool.Query(ctx, applicationsSQL, year, prefecture, state, after, page.Limit+1)
 	apps, err := pgx.CollectRows(rows, pgx.RowTo[workflows.Application])
 	if err != nil {
-		return nil, fmt.Errorf("applications of campaign %d: %w", year, err)
+		return Page[workflows.Application, string]{}, fmt.Errorf("applications of campaign %d: %w", year, err)
 	}
 	if len(apps) == 0 {
 		if err := s.campaignExists(ctx, year); err != nil {
-			return nil, fmt.Errorf("applications of campaign %d: %w", year, err)
+			return Page[workflows.Application, string]{}, fmt.Errorf("applications of campaign %d: %w", year, err)
 		}
 	}
-	return apps, nil
+	return pageOf(apps, page.Limit, func(a workflows.Application) string { return a.County }), nil
 }
 
 // Application returns one county's application as last projected.
@@ -71,15 +84,23 @@ func (s *Store) Application(ctx context.Context, year int, county string) (workf
 	return a, nil
 }
 
-// Timeline returns a workflow's audit timeline (R11), oldest first; a workflow with no
-// events yet has an empty (non-nil) timeline, which encodes as [].
-func (s *Store) Timeline(ctx context.Context, workflowID string) ([]workflows.Event, error) {
-	rows, _ := s.pool.Query(ctx, timelineSQL, workflowID)
+// Timeline returns a page of a workflow's audit timeline (R11), oldest first; the key
+// is the event's seq. A workflow with no events yet has an empty (non-nil) timeline,
+// which encodes as [].
+func (s *Store) Timeline(ctx context.Context, workflowID string, page PageRequest[int64]) (Page[workflows.Event, int64], error) {
+	if err := page.check(); err != nil {
+		return Page[workflows.Event, int64]{}, fmt.Errorf("timeline of %s: %w", workflowID, err)
+	}
+	var after int64 // seq counts from 1
+	if page.After != nil {
+		after = *page.After
+	}
+	rows, _ := s.pool.Query(ctx, timelineSQL, workflowID, after, page.Limit+1)
 	events, err := pgx.CollectRows(rows, pgx.RowToStructByName[workflows.Event])
 	if err != nil {
-		return nil, fmt.Errorf("timeline of %s: %w", workflowID, err)
+		return Page[workflows.Event, int64]{}, fmt.Errorf("timeline of %s: %w", workflowID, err)
 	}
-	return nonNil(events), nil
+	return pageOf(events, page.Limit, func(e workflows.Event) int64 { return e.Seq }), nil
 }
 
 // Notice returns the published notice of a year (R9); ErrNotFound before publication.
@@ -91,20 +112,30 @@ func (s *Store) Notice(ctx context.Context, year int) (workflows.Notice, error) 
 	return n, nil
 }
 
-// Objections lists a campaign's objections in filing order, optionally of one status
-// ("" matches any). An unknown campaign is ErrNotFound.
-func (s *Store) Objections(ctx context.Context, year int, status string) ([]workflows.Objection, error) {
-	rows, _ := s.pool.Query(ctx, objectionsSQL, year, status)
+// Objections lists a page of a campaign's objections in filing order, optionally of one
+// status ("" matches any). An unknown campaign is ErrNotFound.
+func (s *Store) Objections(ctx context.Context, year int, status string, page PageRequest[ObjectionKey]) (Page[workflows.Objection, ObjectionKey], error) {
+	if err := page.check(); err != nil {
+		return Page[workflows.Objection, ObjectionKey]{}, fmt.Errorf("objections of campaign %d: %w", year, err)
+	}
+	// -infinity sorts before every filing time, so the first page needs no other query.
+	afterAt, afterID := pgtype.Timestamptz{InfinityModifier: pgtype.NegativeInfinity, Valid: true}, ""
+	if page.After != nil {
+		afterAt, afterID = pgtype.Timestamptz{Time: page.After.FiledAt, Valid: true}, page.After.ID
+	}
+	rows, _ := s.pool.Query(ctx, objectionsSQL, year, status, afterAt, afterID, page.Limit+1)
 	objs, err := pgx.CollectRows(rows, pgx.RowToStructByName[workflows.Objection])
 	if err != nil {
-		return nil, fmt.Errorf("objections of campaign %d: %w", year, err)
+		return Page[workflows.Objection, ObjectionKey]{}, fmt.Errorf("objections of campaign %d: %w", year, err)
 	}
 	if len(objs) == 0 {
 		if err := s.campaignExists(ctx, year); err != nil {
-			return nil, fmt.Errorf("objections of campaign %d: %w", year, err)
+			return Page[workflows.Objection, ObjectionKey]{}, fmt.Errorf("objections of campaign %d: %w", year, err)
 		}
 	}
-	return objs, nil
+	return pageOf(objs, page.Limit, func(o workflows.Objection) ObjectionKey {
+		return ObjectionKey{FiledAt: o.FiledAt, ID: o.ID}
+	}), nil
 }
 
 // Objection returns one objection of a campaign (R10).

@@ -46,9 +46,13 @@ func TestReads_return_what_the_workflow_projected(t *testing.T) {
 			{"520300", "submitted", []string{"520322"}},
 			{"520100", "recommended", nil},
 		} {
-			apps, err := s.Applications(ctx, year, tc.prefecture, tc.state)
+			page, err := s.Applications(ctx, year, tc.prefecture, tc.state, store.PageRequest[string]{Limit: 10})
 			if err != nil {
 				t.Fatalf("Applications(%q, %q): %v", tc.prefecture, tc.state, err)
+			}
+			apps := page.Items
+			if page.Next != nil {
+				t.Errorf("Applications(%q, %q) has a next page after %q; all fit in one", tc.prefecture, tc.state, *page.Next)
 			}
 			if apps == nil {
 				t.Errorf("Applications(%q, %q) is nil, want an empty list", tc.prefecture, tc.state)
@@ -67,7 +71,7 @@ func TestReads_return_what_the_workflow_projected(t *testing.T) {
 				}
 			}
 		}
-		if _, err := s.Applications(ctx, 2099, "", ""); !errorsIsNotFound(err) {
+		if _, err := s.Applications(ctx, 2099, "", "", store.PageRequest[string]{Limit: 10}); !errorsIsNotFound(err) {
 			t.Errorf("Applications(2099) = %v, want ErrNotFound", err)
 		}
 	})
@@ -88,9 +92,9 @@ func TestReads_return_what_the_workflow_projected(t *testing.T) {
 		}
 	})
 	t.Run("timeline oldest first", func(t *testing.T) {
-		tl, err := s.Timeline(ctx, workflows.ApplicationID(year, "520322"))
-		if err != nil {
-			t.Fatal(err)
+		tl, err := s.Timeline(ctx, workflows.ApplicationID(year, "520322"), store.PageRequest[int64]{Limit: 10})
+		if err != nil || tl.Next != nil {
+			t.Fatalf("Timeline = next %v, %v; want one page", tl.Next, err)
 		}
 		var want []workflows.Event
 		for _, e := range p.Events {
@@ -98,10 +102,10 @@ func TestReads_return_what_the_workflow_projected(t *testing.T) {
 				want = append(want, e)
 			}
 		}
-		sameJSON(t, want, inZone(tl))
-		empty, err := s.Timeline(ctx, workflows.ApplicationID(year, "520999"))
-		if err != nil || empty == nil || len(empty) != 0 {
-			t.Errorf("Timeline of a workflow without events = %#v, %v; want an empty non-nil slice", empty, err)
+		sameJSON(t, want, inZone(tl.Items))
+		empty, err := s.Timeline(ctx, workflows.ApplicationID(year, "520999"), store.PageRequest[int64]{Limit: 10})
+		if err != nil || empty.Items == nil || len(empty.Items) != 0 || empty.Next != nil {
+			t.Errorf("Timeline of a workflow without events = %#v, %v; want an empty non-nil slice and no next page", empty, err)
 		}
 		if n := count(t, s, `SELECT count(*) FROM timeline_events WHERE year = 2016 AND county = '520322'`); n != 3 {
 			t.Errorf("events indexed under county 520322 = %d, want 3", n)
@@ -124,29 +128,30 @@ func TestObjections_are_listed_by_filing_and_filtered_by_status(t *testing.T) {
 	t.Parallel()
 	s := openStore(t)
 	ctx := t.Context()
-	if _, err := s.Objections(ctx, year, ""); !errorsIsNotFound(err) {
+	first := store.PageRequest[store.ObjectionKey]{Limit: 10}
+	if _, err := s.Objections(ctx, year, "", first); !errorsIsNotFound(err) {
 		t.Errorf("Objections of an unknown campaign = %v, want ErrNotFound", err)
 	}
 	p := projectionV(1)
 	resolved := workflows.Objection{ID: "obj-0", Year: year, County: "520328", Reason: "不实", Status: domain.ObjectionDismissed,
-		Note: "查无实据", ResolvedBy: "admin:li", FiledAt: july(27, 8), ResolvedAt: ptr(july(29, 8)), Version: 1}
+		Note: "查无实据", ResolvedBy: "admin:li", FiledAt: july(27, 8), ResolvedAt: ptr(july(29, 8)), Version: 1, Copies: 1}
 	p.Objections = append(p.Objections, resolved)
 	if err := s.ApplyProjection(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	all, err := s.Objections(ctx, year, "")
+	page, err := s.Objections(ctx, year, "", first)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 2 || all[0].ID != "obj-0" || all[1].ID != "obj-1" {
+	if all := page.Items; page.Next != nil || len(all) != 2 || all[0].ID != "obj-0" || all[1].ID != "obj-1" {
 		t.Fatalf("Objections = %+v, want obj-0 then obj-1", all)
 	}
-	open, err := s.Objections(ctx, year, string(domain.ObjectionOpen))
-	if err != nil || len(open) != 1 || open[0].ID != "obj-1" {
+	open, err := s.Objections(ctx, year, string(domain.ObjectionOpen), first)
+	if err != nil || len(open.Items) != 1 || open.Items[0].ID != "obj-1" {
 		t.Errorf("open objections = %+v, %v; want obj-1", open, err)
 	}
-	none, err := s.Objections(ctx, year, string(domain.ObjectionUpheld))
-	if err != nil || none == nil || len(none) != 0 {
+	none, err := s.Objections(ctx, year, string(domain.ObjectionUpheld), first)
+	if err != nil || none.Items == nil || len(none.Items) != 0 {
 		t.Errorf("upheld objections = %#v, %v; want an empty list", none, err)
 	}
 	got, err := s.Objection(ctx, year, "obj-0")

@@ -55,6 +55,13 @@ type Config struct {
 	// TrustedProxies are the networks of the reverse proxies in front of the API, whose
 	// X-Forwarded-For is believed (see ipExtractor); empty trusts no header at all.
 	TrustedProxies []netip.Prefix
+	// MaxOpenObjectionsPerCounty and MaxOpenObjectionsPerContact cap the objections
+	// awaiting a decision (R10); zero takes the store's defaults.
+	MaxOpenObjectionsPerCounty  int
+	MaxOpenObjectionsPerContact int
+	// Limits bound each campaign workflow's runs; fixed into the campaign when it is
+	// created, zero fields take the workflows' defaults.
+	Limits workflows.Limits
 	// Logger receives one JSON line per request and every internal error; nil logs
 	// JSON to stderr.
 	Logger *slog.Logger
@@ -74,6 +81,7 @@ type Store interface {
 	Notice(ctx context.Context, year int) (workflows.Notice, error)
 	Objections(ctx context.Context, year int, status string, page store.PageRequest[store.ObjectionKey]) (store.Page[workflows.Objection, store.ObjectionKey], error)
 	Objection(ctx context.Context, year int, id string) (workflows.Objection, error)
+	FileObjection(ctx context.Context, f store.ObjectionFiling) (store.FiledObjection, error)
 	Ping(ctx context.Context) error
 	ReserveIdempotencyKey(ctx context.Context, scope, key, requestHash string) (*store.IdempotentResponse, bool, error)
 	CompleteIdempotencyKey(ctx context.Context, scope, key string, status int, body []byte) error

@@ -260,34 +260,6 @@ func (s *server) applicationUpdate(c echo.Context, year int, name string, in any
 	return c.JSON(http.StatusOK, app)
 }
 
-// objectionRequest is an objection from the public (R10).
-type objectionRequest struct {
-	Reason  string `json:"reason"`
-	Contact string `json:"contact"`
-}
-
-// object files a public objection: no token, rate-limited per client address, 202
-// because the objection awaits an administrator's decision.
-func (s *server) object(c echo.Context) error {
-	v, err := s.campaignOf(c)
-	if err != nil {
-		return err
-	}
-	county, err := pathCode(c, "county")
-	if err != nil {
-		return err
-	}
-	var req objectionRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	var res workflows.ObjectResult
-	if err := s.update(c, v.Year, workflows.UpdateObject, workflows.ObjectInput{County: county, Reason: req.Reason, Contact: req.Contact}, &res); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusAccepted, res)
-}
-
 // recommendRequest is a prefecture's ordered filing (R3).
 type recommendRequest struct {
 	Counties    []string `json:"counties"`

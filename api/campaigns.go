@@ -144,7 +144,7 @@ func (s *server) createCampaign(c echo.Context) error {
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		StaticSummary:                            fmt.Sprintf("campaign %d, province %s", cfg.Year, cfg.Province),
-	}, workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: a})
+	}, workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: a, Limits: s.cfg.Limits})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return newError(domain.CodeConflict, "R1", "a campaign for %d already exists", cfg.Year)
@@ -449,39 +449,6 @@ func (s *server) getObjection(c echo.Context) error {
 		return notFound("objection %s does not exist", id)
 	}
 	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, o)
-}
-
-// resolutionRequest is an administrator's decision on an objection (R10).
-type resolutionRequest struct {
-	Decision string `json:"decision"`
-	Note     string `json:"note"`
-}
-
-func (s *server) resolve(c echo.Context) error {
-	v, a, err := s.officialOf(c)
-	if err != nil {
-		return err
-	}
-	if err := domain.CanAdminister(a, "resolve objections"); err != nil {
-		return err
-	}
-	id, err := pathObjectionID(c)
-	if err != nil {
-		return err
-	}
-	var req resolutionRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := domain.CheckDecision(req.Decision); err != nil {
-		return err
-	}
-	var o workflows.Objection
-	if err := s.update(c, v.Year, workflows.UpdateResolveObjection,
-		workflows.ResolveInput{Actor: a, ID: id, Decision: req.Decision, Note: req.Note}, &o); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, o)

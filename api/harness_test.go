@@ -152,6 +152,21 @@ func (r *yearRouter) SaveNotice(ctx context.Context, n workflows.Notice) error {
 	return nil
 }
 
+// CountObjections of a year whose test has ended counts nothing.
+func (r *yearRouter) CountObjections(ctx context.Context, year int, county string, ends time.Time) (workflows.ObjectionCount, error) {
+	if s := r.get(year); s != nil {
+		return s.CountObjections(ctx, year, county, ends)
+	}
+	return workflows.ObjectionCount{}, nil
+}
+
+func (r *yearRouter) ResolveObjection(ctx context.Context, in workflows.ResolveObjectionInput) (workflows.Objection, error) {
+	if s := r.get(in.Year); s != nil {
+		return s.ResolveObjection(ctx, in)
+	}
+	return workflows.Objection{}, nil
+}
+
 // harness is one test's API: a fresh database, the shared Temporal server, one year.
 type harness struct {
 	t    testing.TB

@@ -10,6 +10,9 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/selection ./cmd/se
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/selection /usr/local/bin/selection
 USER nonroot:nonroot
+# The binary listens on loopback unless told otherwise; in a container only every
+# interface is reachable through a published port.
+ENV HTTP_ADDR=:8080
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/selection"]
 CMD ["api"]

@@ -44,7 +44,7 @@ var statusOf = map[domain.Code]int{
 	domain.CodeIneligible:          http.StatusUnprocessableEntity,
 	domain.CodeOverCap:             http.StatusUnprocessableEntity,
 	domain.CodeMaterialsIncomplete: http.StatusUnprocessableEntity,
-	codeRateLimited:                http.StatusTooManyRequests,
+	codeRateLimited:                http.StatusServiceUnavailable,
 	codeInternal:                   http.StatusInternalServerError,
 	codeUnavailable:                http.StatusServiceUnavailable,
 	codeTimeout:                    http.StatusGatewayTimeout,

@@ -184,7 +184,7 @@ func TestEveryErrorCode(t *testing.T) {
 		t.Fatalf("first objection: %s", res)
 	}
 	res := serve(t, limited, objection)
-	if res.Code != http.StatusTooManyRequests || res.errorBody(t).Error.Code != "rate_limited" {
+	if res.Code != http.StatusServiceUnavailable || res.errorBody(t).Error.Code != "rate_limited" {
 		t.Fatalf("second objection: %s", res)
 	}
 	objection.remote = "198.51.100.8:4000"

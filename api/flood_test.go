@@ -85,7 +85,7 @@ func TestObjectionFloodDuringPublicity(t *testing.T) {
 					accepted.Add(1)
 				case resp.StatusCode == http.StatusConflict:
 					refused.Add(1) // a cap: the county or the contact has enough open objections
-				case resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests:
+				case resp.StatusCode == http.StatusServiceUnavailable:
 					limited.Add(1)
 				default:
 					unexpected.Store(fmt.Sprintf("status %d", resp.StatusCode), true)

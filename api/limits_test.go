@@ -112,7 +112,7 @@ func TestErrorBodiesQuoteOnlyAnExcerpt(t *testing.T) {
 	}
 }
 
-// TestObjectionRateLimitSaysWhenToRetry: an exhausted bucket is a 429 with the error
+// TestObjectionRateLimitSaysWhenToRetry: an exhausted bucket is a 503 with the error
 // body of API.md and a Retry-After computed from the limiter (one objection per 10 s
 // here), and the refused request takes nothing from the bucket.
 func TestObjectionRateLimitSaysWhenToRetry(t *testing.T) {
@@ -123,7 +123,7 @@ func TestObjectionRateLimitSaysWhenToRetry(t *testing.T) {
 	}
 	for range 3 {
 		res := serve(t, e, objection)
-		if res.Code != http.StatusTooManyRequests || res.errorBody(t).Error.Code != "rate_limited" {
+		if res.Code != http.StatusServiceUnavailable || res.errorBody(t).Error.Code != "rate_limited" {
 			t.Fatalf("objection over the limit: %s", res)
 		}
 		if got := res.Header.Get("Retry-After"); got != "10" {
@@ -196,7 +196,7 @@ func TestClientAddressTrustsOnlyConfiguredProxies(t *testing.T) {
 			})
 			for i, s := range tt.steps {
 				res := serve(t, e, objection(s.remote, s.xff))
-				if limited := res.Code == http.StatusTooManyRequests; limited != s.limited {
+				if limited := res.Code == http.StatusServiceUnavailable; limited != s.limited {
 					t.Errorf("step %d from %s (X-Forwarded-For %q): limited %v, want %v: %s", i+1, s.remote, s.xff, limited, s.limited, res)
 				}
 			}

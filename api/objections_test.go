@@ -23,7 +23,9 @@ import (
 // is the reserve.
 func (h *harness) toPublicity(admin, publicity string) {
 	h.t.Helper()
-	post := func(path, tok string, body any) req { return req{method: http.MethodPost, path: path, token: tok, body: body} }
+	post := func(path, tok string, body any) req {
+		return req{method: http.MethodPost, path: path, token: tok, body: body}
+	}
 	h.openCampaign(admin, 4*time.Second, time.Minute, publicity)
 	for _, c := range []string{"520382", "520526", "520102", "520111"} {
 		h.must(http.StatusCreated, post(h.campaignPath()+"/applications", admin, map[string]string{"county": c}))

@@ -74,7 +74,7 @@ func TestOpenAPIDocumentsPaging(t *testing.T) {
 		} `json:"paths"`
 		Components struct {
 			Parameters map[string]json.RawMessage `json:"parameters"`
-			Schemas map[string]struct {
+			Schemas    map[string]struct {
 				Properties map[string]json.RawMessage `json:"properties"`
 			} `json:"schemas"`
 		} `json:"components"`

@@ -12,7 +12,7 @@ import (
 
 // objectionLimiter limits public objections per client (ClientPrefix of the address
 // ipExtractor names): the one write route without a token must not let anyone flood
-// the campaign workflow (R10). A refused request is a 429 whose Retry-After is when the
+// the campaign workflow (R10). A refused request is a 503 whose Retry-After is when the
 // client's bucket holds a token again.
 func (s *server) objectionLimiter() echo.MiddlewareFunc {
 	l := newClientLimiter(rate.Limit(s.cfg.ObjectionRate), s.cfg.ObjectionBurst)

@@ -49,6 +49,9 @@ func (emptyStore) Objections(context.Context, int, string, store.PageRequest[sto
 func (emptyStore) Objection(context.Context, int, string) (workflows.Objection, error) {
 	return workflows.Objection{}, store.ErrNotFound
 }
+func (emptyStore) FileObjection(context.Context, store.ObjectionFiling) (store.FiledObjection, error) {
+	return store.FiledObjection{}, store.ErrNotFound
+}
 func (emptyStore) Ping(context.Context) error { return nil }
 func (emptyStore) ReserveIdempotencyKey(context.Context, string, string, string) (*store.IdempotentResponse, bool, error) {
 	return nil, true, nil

@@ -35,4 +35,3 @@ func CheckObjection(reason, contact string) error {
 	}
 	return CheckText("contact", contact, false, MaxContact)
 }
-

@@ -105,7 +105,7 @@ type campaign struct {
 	// settling holds the counties whose objections are being counted, so a second
 	// timer of the same instant does not settle them twice.
 	settling map[string]bool
-	updates   int // Updates this run accepted, bounded by limits.UpdatesPerRun
+	updates  int // Updates this run accepted, bounded by limits.UpdatesPerRun
 }
 
 // objectionsChange names the change that moved public objections out of the workflow

@@ -11,6 +11,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/store"
+	"github.com/guizhou-commerce/selection/workflows"
 )
 
 // devJWTSecret signs tokens when JWT_SECRET is unset in development (`run` on a
@@ -42,6 +43,12 @@ var settings = []setting{
 	{"HTTP_MAX_CONNS_PER_CLIENT", "64", []string{"run", "api"}, "connections one client (RATE_LIMIT_KEY's prefix of its address) may hold open at once; more are answered 503 and closed; TRUSTED_PROXIES are exempt"},
 	{"TRUSTED_PROXIES", "none", []string{"run", "api"}, "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For names the client; none: only the connection's address counts"},
 	{"RATE_LIMIT_KEY", "ip/32/64", []string{"run", "api"}, "ip/V4/V6: a client is its address cut to V4 bits (IPv4) or V6 bits (IPv6), for the objection rate limit and the connection cap; ip/24/48 makes a whole /24 or /48 one client"},
+	{"OBJECTIONS_OPEN_PER_COUNTY", "200", []string{"run", "api"}, "objections awaiting a decision one county may have; more are refused (409 R10) until some are decided"},
+	{"OBJECTIONS_OPEN_PER_CONTACT", "5", []string{"run", "api"}, "objections awaiting a decision one contact (normalised) may have in a campaign"},
+	{"CAMPAIGN_UPDATES_PER_RUN", "1000", []string{"run", "api"}, "Updates a campaign workflow run accepts before it continues as new (Temporal allows 2,000 per run); fixed into each campaign when it is created"},
+	{"CASE_SIGNALS_PER_RUN", "1000", []string{"run", "api"}, "transitions an application workflow run takes in before it continues as new; fixed into each campaign when it is created"},
+	{"TEMPORAL_SUGGEST_CAN_EVENTS", "4096", []string{"run"}, "history events at which the embedded Temporal server suggests continue-as-new (the campaign and cases follow it)"},
+	{"TEMPORAL_SUGGEST_CAN_BYTES", "4194304", []string{"run"}, "history bytes at which the embedded Temporal server suggests continue-as-new"},
 	{"LOG_FORMAT", "json", []string{"run", "worker", "api", "migrate"}, "json or text"},
 	{"DATA_DIR", ".data", []string{"run"}, "files of the embedded Temporal server (SQLite)"},
 	{"TEMPORAL_FRONTEND_ADDR", "127.0.0.1:7233", []string{"run"}, "gRPC frontend of the embedded Temporal server"},
@@ -65,6 +72,14 @@ type config struct {
 	MaxConnsPerClient   int
 	TrustedProxies      []netip.Prefix
 	ClientPrefix        api.ClientPrefix
+	// ObjectionsPerCounty and ObjectionsPerContact cap open objections (R10).
+	ObjectionsPerCounty  int
+	ObjectionsPerContact int
+	// Limits are fixed into each campaign the API creates.
+	Limits workflows.Limits
+	// SuggestCANEvents and SuggestCANBytes tune the embedded Temporal server.
+	SuggestCANEvents int
+	SuggestCANBytes  int
 }
 
 // env reads a setting of the table, with its default when unset. An empty value
@@ -118,8 +133,29 @@ func loadConfig() (config, error) {
 	if c.ClientPrefix, err = parseClientPrefix(env("RATE_LIMIT_KEY")); err != nil {
 		return c, err
 	}
+	for _, n := range []struct {
+		name string
+		to   *int
+	}{
+		{"OBJECTIONS_OPEN_PER_COUNTY", &c.ObjectionsPerCounty}, {"OBJECTIONS_OPEN_PER_CONTACT", &c.ObjectionsPerContact},
+		{"CAMPAIGN_UPDATES_PER_RUN", &c.Limits.UpdatesPerRun}, {"CASE_SIGNALS_PER_RUN", &c.Limits.SignalsPerRun},
+		{"TEMPORAL_SUGGEST_CAN_EVENTS", &c.SuggestCANEvents}, {"TEMPORAL_SUGGEST_CAN_BYTES", &c.SuggestCANBytes},
+	} {
+		v, err := strconv.Atoi(env(n.name))
+		if err != nil || v < 1 {
+			return c, fmt.Errorf("%s must be a whole number from 1, got %q", n.name, env(n.name))
+		}
+		*n.to = v
+	}
+	if c.Limits.UpdatesPerRun > maxUpdatesPerRun {
+		return c, fmt.Errorf("CAMPAIGN_UPDATES_PER_RUN must leave room under Temporal's 2,000 Updates per run: at most %d, got %d", maxUpdatesPerRun, c.Limits.UpdatesPerRun)
+	}
 	return c, nil
 }
+
+// maxUpdatesPerRun leaves a run room for the Updates admitted while it drains before
+// continuing as new, under Temporal's limit of 2,000.
+const maxUpdatesPerRun = 1800
 
 // parseTrustedProxies reads TRUSTED_PROXIES: "none", or CIDRs (a bare address is its own
 // network) separated by commas.

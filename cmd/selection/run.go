@@ -60,6 +60,7 @@ func runAll(ctx context.Context, args []string) error {
 	tcfg := temporalserver.Config{
 		DataDir: cfg.DataDir, FrontendAddr: cfg.FrontendAddr, UIAddr: cfg.UIAddr,
 		Namespace: cfg.TemporalNamespace, SearchAttributes: workflows.SearchAttributeTypes, Logger: log,
+		SuggestContinueAsNewEvents: cfg.SuggestCANEvents, SuggestContinueAsNewBytes: cfg.SuggestCANBytes,
 	}
 	if cfg.TemporalPersistence == "postgres" {
 		tcfg.PostgresDSN = dbURL

@@ -133,6 +133,8 @@ func apiConfig(cfg config, log *slog.Logger, dev bool) (api.Config, error) {
 	return api.Config{
 		JWTSecret: []byte(secret), RequestTimeout: api.DefaultRequestTimeout,
 		ClientPrefix: cfg.ClientPrefix, TrustedProxies: cfg.TrustedProxies, Logger: log, Registry: newRegistry(),
+		MaxOpenObjectionsPerCounty: cfg.ObjectionsPerCounty, MaxOpenObjectionsPerContact: cfg.ObjectionsPerContact,
+		Limits: cfg.Limits,
 	}, nil
 }
 

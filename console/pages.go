@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -295,14 +296,12 @@ func (c *console) board(r *request) error {
 	if err := c.get(r, fmt.Sprintf("/campaigns/%d", year), &cv); err != nil {
 		return err
 	}
-	var list struct {
-		Applications []workflows.Application `json:"applications"`
-	}
-	if err := c.get(r, fmt.Sprintf("/campaigns/%d/applications", year), &list); err != nil {
+	apps, err := c.applications(r, year)
+	if err != nil {
 		return err
 	}
 	states := map[string]domain.State{}
-	for _, a := range list.Applications {
+	for _, a := range apps {
 		states[a.County] = a.State
 	}
 	v := boardView{Campaign: cv, Next: nextDeadline(cv), Legend: domain.States}
@@ -340,11 +339,16 @@ type materialRow struct {
 }
 
 type applicationView struct {
-	Campaign         workflows.CampaignView
-	Div              domain.Division
-	Prefecture       domain.Division
-	App              *workflows.Application
-	Timeline         []workflows.Event
+	Campaign      workflows.CampaignView
+	Div           domain.Division
+	Prefecture    domain.Division
+	App           *workflows.Application
+	Timeline      []workflows.Event // one page of it, from the ?timeline= cursor on
+	TimelinePager pager
+	// AtTail is set when Timeline reaches the timeline's end, the seq After: only then
+	// does the live fragment append new events to it.
+	AtTail           bool
+	After            int64
 	Materials        []materialRow
 	Criteria         []string
 	Next             *deadlineView
@@ -388,13 +392,21 @@ func (c *console) loadApplication(r *request) (applicationView, int, error) {
 		return v, year, err
 	default:
 		v.App = &app
-		var tl struct {
-			Events []workflows.Event `json:"events"`
-		}
-		if err := c.get(r, fmt.Sprintf("/campaigns/%d/applications/%s/timeline", year, county), &tl); err != nil {
+		cursor := r.ec.QueryParam("timeline")
+		var tl eventsPage
+		if err := c.get(r, withQuery(fmt.Sprintf("/campaigns/%d/applications/%s/timeline", year, county), "cursor", cursor), &tl); err != nil {
 			return v, year, err
 		}
 		v.Timeline = tl.Events
+		v.TimelinePager = pagerFor("timeline-pager", r.ec.Request().URL.Path, "timeline", cursor, tl.NextCursor, "#timeline")
+		v.AtTail = tl.NextCursor == ""
+		if n := len(tl.Events); n > 0 {
+			v.After = tl.Events[n-1].Seq
+		} else if cursor != "" {
+			// An empty page after a cursor ends where the cursor points; the page does
+			// not know that seq, so it leaves following the timeline to the first page.
+			v.AtTail = false
+		}
 	}
 	u := r.user
 	v.CanAct = u.Role == domain.RoleAdmin || (u.Role == domain.RoleCounty && u.Region == county)
@@ -424,11 +436,21 @@ func (c *console) application(r *request) error {
 	return c.render(r, http.StatusOK, "application", pageOpts{title: "app.title", titleArgs: []any{v.Div.Name, year}, year: year}, v)
 }
 
-// applicationLive is the fragment the page polls: state and timeline, so an action by
-// anyone (or a deadline firing) shows up without a reload. It answers with bare
-// statuses, not pages, because a script reads it.
+// liveView is the live fragment: the application's state line and the events the page
+// does not show yet.
+type liveView struct {
+	App    *workflows.Application
+	Events []workflows.Event
+}
+
+// applicationLive is the fragment the page polls, so an action by anyone (or a deadline
+// firing) shows up without a reload. The page says what it already shows: ?version= of
+// the application and, when it shows the timeline's end, ?after= its last seq. The
+// answer is the state line and only the events after that seq, or 204 when nothing
+// changed, so a poll costs the same however long the timeline has grown. It answers
+// with bare statuses, not pages, because a script reads it.
 func (c *console) applicationLive(r *request) error {
-	v, _, err := c.loadApplication(r)
+	v, changed, err := c.loadLive(r)
 	if err != nil {
 		status := http.StatusInternalServerError
 		if ae, ok := asAPIError(err); ok {
@@ -440,10 +462,57 @@ func (c *console) applicationLive(r *request) error {
 		}
 		return r.ec.NoContent(status)
 	}
-	if v.App == nil {
-		return r.ec.NoContent(http.StatusNotFound)
+	if !changed {
+		return r.ec.NoContent(http.StatusNoContent)
 	}
-	return c.write(r, http.StatusOK, "application", "live", v)
+	return c.write(r, http.StatusOK, "application", "live-update", v)
+}
+
+// loadLive reads what the live fragment shows, and whether the page lacks any of it.
+func (c *console) loadLive(r *request) (liveView, bool, error) {
+	var v liveView
+	year, county, _, err := r.appAction()
+	if err != nil {
+		return v, false, err
+	}
+	if err := r.requireUser(); err != nil {
+		return v, false, err
+	}
+	version, err := optionalSeq(r, "version")
+	if err != nil {
+		return v, false, err
+	}
+	after, err := optionalSeq(r, "after")
+	if err != nil {
+		return v, false, err
+	}
+	var app workflows.Application
+	if err := c.get(r, fmt.Sprintf("/campaigns/%d/applications/%s", year, county), &app); err != nil {
+		return v, false, err
+	}
+	v.App = &app
+	if after != nil {
+		var tl eventsPage
+		path := withQuery(fmt.Sprintf("/campaigns/%d/applications/%s/timeline", year, county), "after", strconv.FormatInt(*after, 10))
+		if err := c.get(r, path, &tl); err != nil {
+			return v, false, err
+		}
+		v.Events = tl.Events
+	}
+	return v, version == nil || *version != app.Version || len(v.Events) > 0, nil
+}
+
+// optionalSeq reads a query parameter that is absent (nil) or a whole number from 0.
+func optionalSeq(r *request, name string) (*int64, error) {
+	raw := r.ec.QueryParam(name)
+	if raw == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < 0 {
+		return nil, badPath("%s %q must be a whole number from 0", name, raw)
+	}
+	return &n, nil
 }
 
 // act runs one form's API call and answers Post/Redirect/Get: the result or the
@@ -622,15 +691,13 @@ func (c *console) loadPrefecture(r *request, orders map[string]int) (prefectureV
 			v.Pref = p
 		}
 	}
-	var list struct {
-		Applications []workflows.Application `json:"applications"`
-	}
-	if err := c.get(r, fmt.Sprintf("/campaigns/%d/applications?prefecture=%s", year, code), &list); err != nil {
+	list, err := c.applications(r, year, "prefecture", code)
+	if err != nil {
 		return v, year, err
 	}
 	apps := map[string]*workflows.Application{}
-	for i := range list.Applications {
-		apps[list.Applications[i].County] = &list.Applications[i]
+	for i := range list {
+		apps[list[i].County] = &list[i]
 	}
 	eligible := 0
 	for _, d := range c.divs.Counties(code) {
@@ -791,13 +858,11 @@ func (c *console) review(r *request) error {
 	if err := c.get(r, fmt.Sprintf("/campaigns/%d", year), &v.Campaign); err != nil {
 		return err
 	}
-	var list struct {
-		Applications []workflows.Application `json:"applications"`
-	}
-	if err := c.get(r, fmt.Sprintf("/campaigns/%d/applications", year), &list); err != nil {
+	apps, err := c.applications(r, year)
+	if err != nil {
 		return err
 	}
-	for _, a := range list.Applications {
+	for _, a := range apps {
 		if !a.State.InReview() {
 			continue
 		}
@@ -847,17 +912,16 @@ type adminView struct {
 	Next       *deadlineView
 	Ranking    rankingView
 	RankGroups []rankGroup
-	Objections []workflows.Objection
-	Upheld     map[string]bool // counties with an upheld objection: removed when publicity ends (R10)
-	Events     []workflows.Event
+	Objections []workflows.Objection // one page, from the ?objections= cursor on
+	ObjPager   pager
+	Upheld     map[string]bool   // counties with an upheld objection: removed when publicity ends (R10)
+	Events     []workflows.Event // one page of the campaign timeline, from the ?timeline= cursor on
+	EventPager pager
 	Unscored   []string
 	CanRank    bool
 	CanPublish bool
 	CanPromote bool
 }
-
-// adminTimelineRows bounds the campaign timeline on the admin page to its latest rows.
-const adminTimelineRows = 30
 
 // admin is the administrator's desk: create the campaign, run the ranking, publish the
 // notice, resolve objections and promote from the reserve. Its reads are admin-only in
@@ -880,18 +944,16 @@ func (c *console) admin(r *request) error {
 		return err
 	}
 	v := adminView{Campaign: &cv, Next: nextDeadline(cv)}
-	var objs struct {
-		Objections []workflows.Objection `json:"objections"`
-	}
-	if err := c.get(r, fmt.Sprintf("/campaigns/%d/objections", year), &objs); err != nil {
+	self := r.ec.Request().URL.Path
+	cursor := r.ec.QueryParam("objections")
+	var objs objectionsPage
+	if err := c.get(r, withQuery(fmt.Sprintf("/campaigns/%d/objections", year), "cursor", cursor), &objs); err != nil {
 		return err
 	}
 	v.Objections = objs.Objections
-	v.Upheld = map[string]bool{}
-	for _, o := range objs.Objections {
-		if o.Status == domain.ObjectionUpheld {
-			v.Upheld[o.County] = true
-		}
+	v.ObjPager = pagerFor("objections-pager", self, "objections", cursor, objs.NextCursor, "#objections")
+	if v.Upheld, err = c.upheldCounties(r, year); err != nil {
+		return err
 	}
 	if err := c.get(r, fmt.Sprintf("/campaigns/%d/ranking", year), &v.Ranking); err != nil {
 		return err
@@ -905,24 +967,19 @@ func (c *console) admin(r *request) error {
 			v.RankGroups = append(v.RankGroups, g)
 		}
 	}
-	var tl struct {
-		Events []workflows.Event `json:"events"`
-	}
-	if err := c.get(r, fmt.Sprintf("/campaigns/%d/timeline", year), &tl); err != nil {
+	cursor = r.ec.QueryParam("timeline")
+	var tl eventsPage
+	if err := c.get(r, withQuery(fmt.Sprintf("/campaigns/%d/timeline", year), "cursor", cursor), &tl); err != nil {
 		return err
 	}
 	v.Events = tl.Events
-	if len(v.Events) > adminTimelineRows {
-		v.Events = v.Events[len(v.Events)-adminTimelineRows:]
-	}
+	v.EventPager = pagerFor("campaign-timeline-pager", self, "timeline", cursor, tl.NextCursor, "#campaign-timeline")
 	if cv.Phase == domain.PhaseReviewing || cv.Phase == domain.PhaseRanked {
-		var list struct {
-			Applications []workflows.Application `json:"applications"`
-		}
-		if err := c.get(r, fmt.Sprintf("/campaigns/%d/applications?state=%s", year, domain.StateUnderReview), &list); err != nil {
+		apps, err := c.applications(r, year, "state", string(domain.StateUnderReview))
+		if err != nil {
 			return err
 		}
-		for _, a := range list.Applications {
+		for _, a := range apps {
 			if len(a.Scores.Scorecards) == 0 {
 				v.Unscored = append(v.Unscored, a.County)
 			}
@@ -932,6 +989,30 @@ func (c *console) admin(r *request) error {
 	v.CanPublish = cv.Phase == domain.PhaseRanked
 	v.CanPromote = cv.Phase == domain.PhasePublicity && len(v.Ranking.Reserve) > 0
 	return c.render(r, http.StatusOK, "admin", opts, v)
+}
+
+// upheldCounties are the counties with an upheld objection, for the ranking's tags. It
+// follows every page of the upheld objections: the page of objections on show may hold
+// none of them, and each one is an administrator's decision, not the public's, so they
+// stay few however many objections are filed.
+func (c *console) upheldCounties(r *request, year int) (map[string]bool, error) {
+	upheld := map[string]bool{}
+	cursor := ""
+	for {
+		var p objectionsPage
+		path := withQuery(fmt.Sprintf("/campaigns/%d/objections", year), "status", string(domain.ObjectionUpheld),
+			"limit", strconv.Itoa(api.MaxLimit), "cursor", cursor)
+		if err := c.get(r, path, &p); err != nil {
+			return nil, err
+		}
+		for _, o := range p.Objections {
+			upheld[o.County] = true
+		}
+		if p.NextCursor == "" {
+			return upheld, nil
+		}
+		cursor = p.NextCursor
+	}
 }
 
 func (c *console) adminAction(r *request, what, okKey string) error {

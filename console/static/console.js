@@ -36,19 +36,49 @@
   tick();
   setInterval(tick, 1000);
 
-  // Live timeline: poll the page's fragment and swap it in when it changed, so an action
-  // by anyone (or a deadline firing) appears without reloading the page.
+  // Live timeline: poll the page's fragment with what the page already shows (the
+  // application's version and, when the page shows the timeline's end, its last seq) and
+  // merge in what changed: the state line is replaced, new events are appended. The
+  // server answers 204 when nothing changed, so a poll costs the same however long the
+  // timeline has grown, and an action by anyone (or a deadline firing) appears without
+  // reloading the page.
   var live = document.getElementById('live');
   if (live && live.dataset.liveUrl) {
-    var last = null;
     var stopped = false;
     var schedule = function () { setTimeout(poll, 2500); };
+    var query = function () {
+      var q = [];
+      var state = live.querySelector('.live-state');
+      if (state && state.dataset.version) { q.push('version=' + encodeURIComponent(state.dataset.version)); }
+      var table = document.getElementById('timeline');
+      if (table && table.dataset.after) { q.push('after=' + encodeURIComponent(table.dataset.after)); }
+      return q.length ? '?' + q.join('&') : '';
+    };
+    var merge = function (html) {
+      var got = document.createElement('template');
+      got.innerHTML = html;
+      var state = got.content.querySelector('.live-state');
+      var shown = live.querySelector('.live-state');
+      if (state && shown) { shown.replaceWith(state); }
+      var table = document.getElementById('timeline');
+      var rows = got.content.querySelectorAll('tr[data-seq]');
+      if (table && table.dataset.after && rows.length) {
+        var tbody = table.tBodies[0];
+        var empty = tbody.querySelector('tr.empty');
+        if (empty) { empty.remove(); }
+        rows.forEach(function (row) { tbody.appendChild(row); });
+        table.dataset.after = rows[rows.length - 1].dataset.seq;
+      }
+      live.dataset.updates = String(Number(live.dataset.updates || '0') + 1);
+      tick();
+    };
     var poll = function () {
       if (stopped) { return; }
       if (document.hidden) { schedule(); return; }
-      fetch(live.dataset.liveUrl, { credentials: 'same-origin', cache: 'no-store', headers: { 'Accept': 'text/html' } })
+      fetch(live.dataset.liveUrl + query(), { credentials: 'same-origin', cache: 'no-store', headers: { 'Accept': 'text/html' } })
         .then(function (res) {
-          if (res.status === 401 || res.status === 403 || res.status === 404) { stopped = true; return null; }
+          if (res.status === 400 || res.status === 401 || res.status === 403 || res.status === 404) { stopped = true; return null; }
+          if (res.status === 204) { return ''; }
           if (!res.ok) { throw new Error('HTTP ' + res.status); }
           return res.text();
         })
@@ -56,12 +86,7 @@
           if (html === null) { return; }
           live.classList.remove('stale');
           live.removeAttribute('title');
-          if (html !== last) {
-            live.innerHTML = html;
-            if (last !== null) { live.dataset.updates = String(Number(live.dataset.updates || '0') + 1); }
-            last = html;
-            tick();
-          }
+          if (html !== '') { merge(html); }
           live.dataset.refreshed = String(Date.now());
         })
         .catch(function () {

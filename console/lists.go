@@ -1,0 +1,89 @@
+package console
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/workflows"
+)
+
+// The API answers lists a page at a time, with next_cursor while more rows follow.
+// Timelines and objections grow with what the public does, so the console shows one
+// page of them and a link to the next. Applications are read whole: the board, the
+// prefecture and the review pages lay them out over the province's map, and a campaign
+// has at most one application per county.
+
+// applicationsPage, eventsPage and objectionsPage are the list bodies of the API.
+type applicationsPage struct {
+	Applications []workflows.Application `json:"applications"`
+	NextCursor   string                  `json:"next_cursor"`
+}
+
+type eventsPage struct {
+	Events     []workflows.Event `json:"events"`
+	NextCursor string            `json:"next_cursor"`
+}
+
+type objectionsPage struct {
+	Objections []workflows.Objection `json:"objections"`
+	NextCursor string                `json:"next_cursor"`
+}
+
+// withQuery is path with the non-empty values of kv (name, value, …) as its query.
+func withQuery(path string, kv ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// applications reads every application of a campaign matching the filters (name, value,
+// … of the API's query), following next_cursor at the API's largest page.
+func (c *console) applications(r *request, year int, filters ...string) ([]workflows.Application, error) {
+	var all []workflows.Application
+	cursor := ""
+	for {
+		var p applicationsPage
+		query := slices.Concat(filters, []string{"limit", strconv.Itoa(api.MaxLimit), "cursor", cursor})
+		path := withQuery(fmt.Sprintf("/campaigns/%d/applications", year), query...)
+		if err := c.get(r, path, &p); err != nil {
+			return nil, err
+		}
+		all = append(all, p.Applications...)
+		if p.NextCursor == "" {
+			return all, nil
+		}
+		cursor = p.NextCursor
+	}
+}
+
+// pager is the navigation under a paged list: Next leads to the page after this one
+// (empty on the last page), First back to the beginning (empty on the first page).
+type pager struct {
+	ID    string
+	Next  string
+	First string
+}
+
+// pagerFor links the list a page shows at self: param carries the cursor in the
+// console's own query (the page shows the list from cursor on), next is the API's
+// next_cursor, anchor the list's place on the page.
+func pagerFor(id, self, param, cursor, next, anchor string) pager {
+	p := pager{ID: id}
+	if next != "" {
+		p.Next = withQuery(self, param, next) + anchor
+	}
+	if cursor != "" {
+		p.First = self + anchor
+	}
+	return p
+}

@@ -49,6 +49,11 @@ func TestObjectionFloodDuringPublicity(t *testing.T) {
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	h.toPublicity(admin, "20s")
+	beforeEvents, beforeBytes := 0, 0
+	for _, run := range chain(t, h, workflows.CampaignID(h.year)) {
+		e, b := size(run)
+		beforeEvents, beforeBytes = beforeEvents+e, beforeBytes+b
+	}
 
 	const sources, perSource = 8, 400
 	var accepted, folded, refused, limited atomic.Int64
@@ -146,12 +151,18 @@ func TestObjectionFloodDuringPublicity(t *testing.T) {
 		}
 		events, bytes = events+e, bytes+b
 	}
-	t.Logf("flood: %d objections answered (%d filed, %d folded, %d capped, %d rate-limited), %d decisions; campaign: %d runs, %d events, %d bytes",
-		total, accepted.Load(), folded.Load(), refused.Load(), limited.Load(), decided, len(runs), events, bytes)
+	t.Logf("flood: %d objections answered (%d filed, %d folded, %d capped, %d rate-limited), %d decisions; campaign: %d runs, %d events, %d bytes; "+
+		"to the notice (%d Updates) %d events, %d bytes; per decision during the flood %.1f events, %.0f bytes; per objection 0",
+		total, accepted.Load(), folded.Load(), refused.Load(), limited.Load(), decided, len(runs), events, bytes,
+		toNoticeUpdates, beforeEvents, beforeBytes, float64(events-beforeEvents)/float64(decided), float64(bytes-beforeBytes)/float64(decided))
 	if strings.Contains(fmt.Sprint(runs), "c1@127.0.0") {
 		t.Error("an objector's contact reached the campaign's history")
 	}
 }
+
+// toNoticeUpdates counts the Updates toPublicity sends: 4 × (register, materials,
+// submit), 2 self-applications, 1 filing, 4 scorecards, the ranking and the notice.
+const toNoticeUpdates = 4*3 + 2 + 1 + 4 + 2
 
 // finalStates waits for the campaign to close and returns each case's state.
 func finalStates(t *testing.T, h *harness, admin string) map[string]domain.State {

@@ -260,7 +260,8 @@ func (c *campaign) resumePublicity(ctx workflow.Context) {
 	started := map[int64]bool{} // by instant: decoded times of one instant may differ in zone
 	for _, county := range c.counties() {
 		a := c.Apps[county]
-		if a.State == domain.StateShortlisted && !a.Settled && !started[a.Publicity.UnixNano()] {
+		// A county ranked but not yet in a published notice has no period yet.
+		if a.State == domain.StateShortlisted && !a.Publicity.IsZero() && !a.Settled && !started[a.Publicity.UnixNano()] {
 			started[a.Publicity.UnixNano()] = true
 			c.startPublicity(ctx, a.Publicity)
 		}

@@ -28,16 +28,22 @@ func TestContinueAsNewKeepsTheCampaign(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	play := func(year int, limits workflows.Limits) *recorder {
+	play := func(year int, limits workflows.Limits, pause time.Duration) *recorder {
 		rec := newRecorder()
 		w := worker.New(c, &activities.Activities{Store: rec}, sdkworker.Options{})
 		require.NoError(t, w.Start())
 		defer w.Stop()
-		playCompressed(t, ctx, c, rec, year, limits)
+		playCompressed(t, ctx, c, rec, year, limits, pause)
 		return rec
 	}
-	whole := play(2016, workflows.Limits{})
-	chained := play(2017, workflows.Limits{UpdatesPerRun: 4, SignalsPerRun: 2})
+	whole := play(2016, workflows.Limits{}, 0)
+	chained := play(2017, workflows.Limits{UpdatesPerRun: 4, SignalsPerRun: 2}, 0)
+	// 18 Updates end a run right after the ranking: the next run must not take the
+	// ranked counties, whose notice is not out yet, for counties in publicity.
+	afterRanking := play(2019, workflows.Limits{UpdatesPerRun: 18}, 2*time.Second)
+	for county, a := range whole.apps {
+		assert.Equal(t, a.State, afterRanking.apps[county].State, county)
+	}
 
 	runs := runsOf(t, ctx, c, ts.GetDefaultNamespace(), workflows.CampaignID(2017))
 	assert.GreaterOrEqual(t, len(runs), 4, "the campaign continued as new several times")
@@ -75,7 +81,7 @@ func TestCampaignContinuesWhenTemporalSuggests(t *testing.T) {
 	w := worker.New(c, &activities.Activities{Store: rec}, sdkworker.Options{})
 	require.NoError(t, w.Start())
 	defer w.Stop()
-	final := playCompressed(t, ctx, c, rec, 2018, workflows.Limits{})
+	final := playCompressed(t, ctx, c, rec, 2018, workflows.Limits{}, 0)
 	assert.Equal(t, 2, final.Counts[domain.StateDesignated])
 	assert.Equal(t, 1, final.Counts[domain.StateRemoved])
 	runs := runsOf(t, ctx, c, ts.GetDefaultNamespace(), workflows.CampaignID(2018))

@@ -49,7 +49,7 @@ func TestCampaignOnServer(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	final := playCompressed(t, ctx, c, rec, 2016, workflows.Limits{})
+	final := playCompressed(t, ctx, c, rec, 2016, workflows.Limits{}, 0)
 	assert.Equal(t, domain.PhaseClosed, final.Phase)
 	assert.Equal(t, 2, final.Counts[domain.StateDesignated])
 	assert.Equal(t, 1, final.Counts[domain.StateRemoved])
@@ -76,8 +76,9 @@ func TestCampaignOnServer(t *testing.T) {
 // playCompressed plays the compressed campaign of year on the server: registrations,
 // a refusal, filings, the deadline on its own, scores, ranking, the notice, an upheld
 // objection from the public, a promotion, and both publicity periods ending on their
-// timers. It returns the campaign's final view.
-func playCompressed(t *testing.T, ctx context.Context, c client.Client, rec *recorder, year int, limits workflows.Limits) workflows.CampaignView {
+// timers. It pauses between the ranking and the notice. It returns the campaign's final
+// view.
+func playCompressed(t *testing.T, ctx context.Context, c client.Client, rec *recorder, year int, limits workflows.Limits, pauseBeforeNotice time.Duration) workflows.CampaignView {
 	t.Helper()
 	now := time.Now().In(domain.Shanghai).Truncate(time.Second)
 	cfg := campaign2016()
@@ -130,6 +131,10 @@ func playCompressed(t *testing.T, ctx context.Context, c client.Client, rec *rec
 	require.Len(t, r.Shortlist, 2)
 	assert.Equal(t, "520111", r.Shortlist[0].County)
 	assert.InDelta(t, 93, r.Shortlist[0].Total, 1e-9)
+	time.Sleep(pauseBeforeNotice)
+	for _, code := range []string{"520111", "520382"} {
+		assert.Equal(t, domain.StateShortlisted, rec.state(code), "ranked, and no notice yet")
+	}
 	ok(workflows.UpdatePublishNotice, workflows.AdminInput{Actor: admin}, nil)
 	id := rec.file(t, "520382", "材料不实", "")
 	ok(workflows.UpdateResolveObjection, workflows.ResolveInput{Actor: admin, ID: id, County: "520382", Decision: domain.DecisionUpheld}, nil)

@@ -13,8 +13,11 @@ ALTER TABLE objections
 CREATE UNIQUE INDEX objections_year_fingerprint_idx ON objections (year, fingerprint);
 CREATE INDEX objections_year_county_status_idx ON objections (year, county, status);
 CREATE INDEX objections_year_contact_status_idx ON objections (year, contact_key, status) WHERE contact_key <> '';
+-- The objection list is paged by (filed_at, id) within a year.
+CREATE INDEX objections_year_filed_idx ON objections (year, filed_at, id);
 
 -- +goose Down
+DROP INDEX objections_year_filed_idx;
 DROP INDEX objections_year_contact_status_idx;
 DROP INDEX objections_year_county_status_idx;
 DROP INDEX objections_year_fingerprint_idx;

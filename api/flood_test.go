@@ -56,6 +56,7 @@ func TestObjectionFloodDuringPublicity(t *testing.T) {
 	}
 
 	const sources, perSource = 8, 400
+	floodStart := time.Now()
 	var accepted, folded, refused, limited atomic.Int64
 	var unexpected sync.Map
 	var flood sync.WaitGroup
@@ -99,7 +100,8 @@ func TestObjectionFloodDuringPublicity(t *testing.T) {
 		}()
 	}
 	floodDone := make(chan struct{})
-	go func() { flood.Wait(); close(floodDone) }()
+	var floodTook time.Duration
+	go func() { flood.Wait(); floodTook = time.Since(floodStart); close(floodDone) }()
 
 	// The administrator decides open objections while the flood goes on; each decision
 	// is an Update on the campaign and must succeed.
@@ -151,9 +153,9 @@ func TestObjectionFloodDuringPublicity(t *testing.T) {
 		}
 		events, bytes = events+e, bytes+b
 	}
-	t.Logf("flood: %d objections answered (%d filed, %d folded, %d capped, %d rate-limited), %d decisions; campaign: %d runs, %d events, %d bytes; "+
+	t.Logf("flood: %d objections answered in %s (%d filed, %d folded, %d capped, %d rate-limited), %d decisions; campaign: %d runs, %d events, %d bytes; "+
 		"to the notice (%d Updates) %d events, %d bytes; per decision during the flood %.1f events, %.0f bytes; per objection 0",
-		total, accepted.Load(), folded.Load(), refused.Load(), limited.Load(), decided, len(runs), events, bytes,
+		total, floodTook.Round(time.Millisecond), accepted.Load(), folded.Load(), refused.Load(), limited.Load(), decided, len(runs), events, bytes,
 		toNoticeUpdates, beforeEvents, beforeBytes, float64(events-beforeEvents)/float64(decided), float64(bytes-beforeBytes)/float64(decided))
 	if strings.Contains(fmt.Sprint(runs), "c1@127.0.0") {
 		t.Error("an objector's contact reached the campaign's history")

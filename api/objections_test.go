@@ -165,3 +165,39 @@ type filedObjection struct {
 	ID     string `json:"id"`
 	Folded bool   `json:"folded"`
 }
+
+// TestResumedRunWaitsEachPeriodOnce: with 20 Updates per run, the campaign continues as
+// new right after the ranking and takes the notice in its new run's first task. Its
+// publicity timer must start once (a second one designated the counties twice and left
+// the campaign's read model behind), and the campaign closes with the counties decided.
+func TestResumedRunWaitsEachPeriodOnce(t *testing.T) {
+	t.Parallel()
+	for i := range 3 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			admin := token(t, domain.RoleAdmin, "520000", "admin-zhang")
+			h := newHarness(t, 2034+i, func(c *api.Config) { c.Limits = workflows.Limits{UpdatesPerRun: 20} })
+			h.toPublicity(admin, "3s")
+			got := finalStates(t, h, admin)
+			for county, want := range map[string]domain.State{"520382": domain.StateDesignated, "520526": domain.StateDesignated,
+				"520102": domain.StateDesignated, "520111": domain.StateNotSelected} {
+				if got[county] != want {
+					t.Errorf("%s is %s; want %s", county, got[county], want)
+				}
+			}
+			for _, run := range chain(t, h, workflows.CampaignID(h.year)) {
+				seen := map[string]bool{}
+				for _, e := range run.Events {
+					if e.GetTimerStartedEventAttributes() == nil {
+						continue
+					}
+					summary := string(e.GetUserMetadata().GetSummary().GetData())
+					if seen[summary] {
+						t.Errorf("a run started two timers %s", summary)
+					}
+					seen[summary] = true
+				}
+			}
+		})
+	}
+}

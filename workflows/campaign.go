@@ -105,7 +105,10 @@ type campaign struct {
 	// settling holds the counties whose objections are being counted, so a second
 	// timer of the same instant does not settle them twice.
 	settling map[string]bool
-	updates  int // Updates this run accepted, bounded by limits.UpdatesPerRun
+	// timers holds the publicity ends this run waits for, so no period is waited for
+	// twice (a resumed run and a handler of its first task may both start one).
+	timers  map[int64]bool
+	updates int // Updates this run accepted, bounded by limits.UpdatesPerRun
 }
 
 // objectionsChange names the change that moved public objections out of the workflow
@@ -124,6 +127,7 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (CampaignView, err
 		createdBy: in.CreatedBy,
 		pending:   newPending(),
 		settling:  map[string]bool{},
+		timers:    map[int64]bool{},
 	}
 	if err := c.cfg.Validate(c.divs); err != nil {
 		return CampaignView{}, toApplicationError(err)
@@ -257,12 +261,10 @@ func (c *campaign) runIsFull(ctx workflow.Context) bool {
 // resumePublicity starts again the timers of the publicity periods a previous run was
 // waiting for (R10).
 func (c *campaign) resumePublicity(ctx workflow.Context) {
-	started := map[int64]bool{} // by instant: decoded times of one instant may differ in zone
 	for _, county := range c.counties() {
 		a := c.Apps[county]
 		// A county ranked but not yet in a published notice has no period yet.
-		if a.State == domain.StateShortlisted && !a.Publicity.IsZero() && !a.Settled && !started[a.Publicity.UnixNano()] {
-			started[a.Publicity.UnixNano()] = true
+		if a.State == domain.StateShortlisted && !a.Publicity.IsZero() && !a.Settled {
 			c.startPublicity(ctx, a.Publicity)
 		}
 	}
@@ -410,6 +412,13 @@ func (c *campaign) signal(ctx workflow.Context, a *CaseRecord, t Transition) {
 // flush writes everything pending to the system of record and waits for it, so an
 // Update answers only after its effect is readable.
 func (c *campaign) flush(ctx workflow.Context) error {
+	// Every batch gets a version of its own: a timer-driven step and a handler may
+	// interleave within one touch, and two snapshots of one version with different
+	// contents would leave the read model at the first that landed.
+	c.Rev++
+	for county := range c.pending.Apps {
+		c.Apps[county].Version = c.Rev
+	}
 	p := Projection{Year: c.cfg.Year, Events: c.pending.events}
 	v := c.view()
 	p.Campaign = &v

@@ -84,6 +84,10 @@ func (c *campaign) noticeText() string {
 
 // startPublicity waits, on a durable timer, for the end of a publicity period (R10).
 func (c *campaign) startPublicity(ctx workflow.Context, ends time.Time) {
+	if c.timers[ends.UnixNano()] { // by instant: decoded times of one instant may differ in zone
+		return
+	}
+	c.timers[ends.UnixNano()] = true
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		if err := sleepUntil(ctx, ends, domain.DeadlineLabel("publicity ends", ends)); err != nil {
 			return

@@ -82,6 +82,9 @@ type Store interface {
 	Objections(ctx context.Context, year int, status string, page store.PageRequest[store.ObjectionKey]) (store.Page[workflows.Objection, store.ObjectionKey], error)
 	Objection(ctx context.Context, year int, id string) (workflows.Objection, error)
 	FileObjection(ctx context.Context, f store.ObjectionFiling) (store.FiledObjection, error)
+	NoticeVersion(ctx context.Context, year int, n int64) (workflows.Notice, error)
+	Designation(ctx context.Context, year int) (workflows.Designation, error)
+	SetDesignationRef(ctx context.Context, year int, ref string, actor domain.Actor, at time.Time) (workflows.Designation, error)
 	Ping(ctx context.Context) error
 	ReserveIdempotencyKey(ctx context.Context, scope, key, requestHash string) (*store.IdempotentResponse, bool, error)
 	CompleteIdempotencyKey(ctx context.Context, scope, key string, status int, body []byte) error
@@ -203,4 +206,7 @@ func (s *server) mount(e *echo.Echo) {
 	e.GET(y+"/objections/:id", s.getObjection, auth)
 	e.POST(y+"/objections/:id/resolution", s.resolve, auth, idem)
 	e.POST(y+"/reserve/promote", s.promote, auth, idem)
+	e.POST(y+"/vacancies/decline", s.declineVacancies, auth, idem)
+	e.GET(y+"/designation", s.getDesignation)
+	e.PUT(y+"/designation", s.recordDesignationRef, auth, idem)
 }

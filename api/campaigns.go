@@ -25,15 +25,18 @@ import (
 const campaignReadableWithin = 10 * time.Second
 
 // createCampaignRequest is the body of POST /campaigns (R1). Weights are flat overrides
-// of the default formula (R7a), e.g. {"logistics":0.3}.
+// of the default formula (R7a), e.g. {"logistics":0.3}. Deadlines are dates (the whole
+// day in TimeZone) or RFC 3339 instants, and the publicity period is 7d, 5wd or a Go
+// duration (R14); they stay strings until config knows the zone to read them in.
 type createCampaignRequest struct {
 	Year                   int                `json:"year"`
 	Province               string             `json:"province"`
 	Quota                  int                `json:"quota"`
 	PrefectureCap          int                `json:"prefecture_cap"`
-	RecommendationDeadline time.Time          `json:"recommendation_deadline"`
-	NoticeDeadline         time.Time          `json:"notice_deadline"`
+	RecommendationDeadline string             `json:"recommendation_deadline"`
+	NoticeDeadline         string             `json:"notice_deadline"`
 	PublicityPeriod        string             `json:"publicity_period"`
+	TimeZone               string             `json:"time_zone"`
 	Excluded               []string           `json:"excluded"`
 	NationalScores         map[string]float64 `json:"national_scores"`
 	Weights                weightOverrides    `json:"weights"`
@@ -77,8 +80,21 @@ func (w *weightOverrides) UnmarshalJSON(b []byte) error {
 func (r createCampaignRequest) config(province string) (domain.Campaign, error) {
 	cfg := domain.Campaign{
 		Year: r.Year, Province: r.Province, Quota: r.Quota, PrefectureCap: r.PrefectureCap,
-		RecommendationDeadline: r.RecommendationDeadline, NoticeDeadline: r.NoticeDeadline,
-		PublicityPeriod: domain.DefaultPublicityPeriod, Excluded: r.Excluded, NationalScores: r.NationalScores,
+		PublicityPeriod: domain.DefaultPublicityPeriod, TimeZone: r.TimeZone,
+		Excluded: r.Excluded, NationalScores: r.NationalScores,
+	}
+	if cfg.TimeZone == "" {
+		cfg.TimeZone = domain.DefaultTimeZone
+	}
+	loc, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil || cfg.TimeZone == "Local" {
+		return cfg, newError(domain.CodeBadRequest, "R14", "time_zone %q must be an IANA time zone such as Asia/Shanghai", r.TimeZone)
+	}
+	if cfg.RecommendationDeadline, err = domain.ParseDeadline(r.RecommendationDeadline, loc); err != nil {
+		return cfg, newError(domain.CodeBadRequest, "R14", "recommendation_deadline %v", err)
+	}
+	if cfg.NoticeDeadline, err = domain.ParseDeadline(r.NoticeDeadline, loc); err != nil {
+		return cfg, newError(domain.CodeBadRequest, "R14", "notice_deadline %v", err)
 	}
 	if cfg.Province == "" {
 		cfg.Province = province
@@ -90,11 +106,11 @@ func (r createCampaignRequest) config(province string) (domain.Campaign, error) 
 		cfg.NationalScores = map[string]float64{}
 	}
 	if r.PublicityPeriod != "" {
-		d, err := time.ParseDuration(r.PublicityPeriod)
+		p, err := domain.ParsePeriod(r.PublicityPeriod)
 		if err != nil {
-			return cfg, newError(domain.CodeBadRequest, "R1", "publicity_period %q must be a Go duration such as 168h", r.PublicityPeriod)
+			return cfg, newError(domain.CodeBadRequest, "R14", "%v", err)
 		}
-		cfg.PublicityPeriod = d
+		cfg.PublicityPeriod = p
 	}
 	w, err := domain.WithOverrides(r.Weights)
 	if err != nil {
@@ -364,7 +380,19 @@ func (s *server) getNotice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.st.Notice(c.Request().Context(), v.Year)
+	var n workflows.Notice
+	if raw := c.QueryParam("version"); raw != "" {
+		version, perr := strconv.ParseInt(raw, 10, 64)
+		if perr != nil || version < 1 {
+			return badRequest("version %q must be a whole number from 1", raw)
+		}
+		n, err = s.st.NoticeVersion(c.Request().Context(), v.Year, version)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("the notice of %d has no version %d", v.Year, version)
+		}
+	} else {
+		n, err = s.st.Notice(c.Request().Context(), v.Year)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("the notice of %d is not published yet", v.Year)
 	}

@@ -64,13 +64,13 @@ func TestEveryErrorCode(t *testing.T) {
 		body["quota"] = 0
 		h.refused(http.StatusBadRequest, "bad_request", "R1", post("/api/v1/campaigns", admin, body))
 		body = campaignBody(2040, time.Now().Add(time.Hour), time.Now().Add(2*time.Hour), "7 days")
-		h.refused(http.StatusBadRequest, "bad_request", "R1", post("/api/v1/campaigns", admin, body))
+		h.refused(http.StatusBadRequest, "bad_request", "R14", post("/api/v1/campaigns", admin, body))
 		body = campaignBody(2040, time.Now().Add(time.Hour), time.Now().Add(2*time.Hour), "")
 		body["weights"] = map[string]float64{"charisma": 1}
 		h.refused(http.StatusBadRequest, "bad_request", "R7a", post("/api/v1/campaigns", admin, body))
 		body = campaignBody(2040, time.Now().Add(time.Hour), time.Now().Add(2*time.Hour), "")
-		body["recommendation_deadline"] = "2016-08-01"
-		h.refused(http.StatusBadRequest, "bad_request", "", post("/api/v1/campaigns", admin, body))
+		body["recommendation_deadline"] = "2016-08-32" // a date is a deadline since R14, a 32nd is not
+		h.refused(http.StatusBadRequest, "bad_request", "R14", post("/api/v1/campaigns", admin, body))
 	})
 
 	t.Run("unauthenticated", func(t *testing.T) {

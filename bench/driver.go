@@ -66,7 +66,7 @@ func campaignConfig(year int, deadline time.Time, publicity time.Duration) domai
 	return domain.Campaign{
 		Year: year, Province: province, Quota: 12, PrefectureCap: 2,
 		RecommendationDeadline: deadline.In(domain.Shanghai), NoticeDeadline: deadline.Add(time.Hour).In(domain.Shanghai),
-		PublicityPeriod: publicity, Excluded: []string{}, NationalScores: map[string]float64{}, Weights: domain.DefaultWeights(),
+		PublicityPeriod: domain.DurationPeriod(publicity), Excluded: []string{}, NationalScores: map[string]float64{}, Weights: domain.DefaultWeights(),
 	}
 }
 

@@ -124,6 +124,8 @@ func (c *console) routes() []route {
 		{http.MethodPost, y + "/admin/ranking", c.rank},
 		{http.MethodPost, y + "/admin/notice", c.publish},
 		{http.MethodPost, y + "/admin/promote", c.promote},
+		{http.MethodPost, y + "/admin/decline", c.decline},
+		{http.MethodPost, y + "/admin/designation", c.designationRef},
 		{http.MethodPost, y + "/admin/objections/:id", c.resolve},
 		{http.MethodGet, "/notices/:year", c.notice},
 		{http.MethodPost, "/notices/:year/objections", c.object},

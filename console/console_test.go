@@ -52,6 +52,15 @@ func (emptyStore) Objection(context.Context, int, string) (workflows.Objection, 
 func (emptyStore) FileObjection(context.Context, store.ObjectionFiling) (store.FiledObjection, error) {
 	return store.FiledObjection{}, store.ErrNotFound
 }
+func (emptyStore) NoticeVersion(context.Context, int, int64) (workflows.Notice, error) {
+	return workflows.Notice{}, store.ErrNotFound
+}
+func (emptyStore) Designation(context.Context, int) (workflows.Designation, error) {
+	return workflows.Designation{}, store.ErrNotFound
+}
+func (emptyStore) SetDesignationRef(context.Context, int, string, domain.Actor, time.Time) (workflows.Designation, error) {
+	return workflows.Designation{}, store.ErrNotFound
+}
 func (emptyStore) Ping(context.Context) error { return nil }
 func (emptyStore) ReserveIdempotencyKey(context.Context, string, string, string) (*store.IdempotentResponse, bool, error) {
 	return nil, true, nil

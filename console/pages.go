@@ -921,6 +921,9 @@ type adminView struct {
 	CanRank    bool
 	CanPublish bool
 	CanPromote bool
+	CanDecline bool
+	// Designation is the final list of a closed campaign (R10), nil before.
+	Designation *workflows.Designation
 }
 
 // admin is the administrator's desk: create the campaign, run the ranking, publish the
@@ -988,6 +991,16 @@ func (c *console) admin(r *request) error {
 	v.CanRank = cv.Phase == domain.PhaseReviewing || cv.Phase == domain.PhaseRanked
 	v.CanPublish = cv.Phase == domain.PhaseRanked
 	v.CanPromote = cv.Phase == domain.PhasePublicity && len(v.Ranking.Reserve) > 0
+	v.CanDecline = cv.Phase == domain.PhasePublicity && cv.Vacancies > 0
+	if cv.Phase == domain.PhaseClosed {
+		var d workflows.Designation
+		switch err := c.get(r, fmt.Sprintf("/campaigns/%d/designation", year), &d); {
+		case err == nil:
+			v.Designation = &d
+		case !isStatus(err, http.StatusNotFound): // a campaign closed before final lists existed has none
+			return err
+		}
+	}
 	return c.render(r, http.StatusOK, "admin", opts, v)
 }
 
@@ -1030,6 +1043,29 @@ func (c *console) promote(r *request) error {
 	return c.adminAction(r, "reserve/promote", "flash.promoted")
 }
 
+// decline leaves the open vacancies unfilled, with the administrator's reason (R10).
+func (c *console) decline(r *request) error {
+	year, err := r.year()
+	if err != nil {
+		return err
+	}
+	return c.act(r, fmt.Sprintf("/campaigns/%d/admin", year),
+		call{method: http.MethodPost, path: fmt.Sprintf("/campaigns/%d/vacancies/decline", year),
+			body: map[string]string{"reason": strings.TrimSpace(r.ec.FormValue("reason"))}}, "flash.declined")
+}
+
+// designationRef records the document reference of the Department's decision on the
+// final list of a closed campaign (R10).
+func (c *console) designationRef(r *request) error {
+	year, err := r.year()
+	if err != nil {
+		return err
+	}
+	return c.act(r, fmt.Sprintf("/campaigns/%d/admin", year),
+		call{method: http.MethodPut, path: fmt.Sprintf("/campaigns/%d/designation", year),
+			body: map[string]string{"document_ref": strings.TrimSpace(r.ec.FormValue("document_ref"))}}, "flash.designation_ref")
+}
+
 var objectionIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 func (c *console) resolve(r *request) error {
@@ -1064,7 +1100,12 @@ func (c *console) notice(r *request) error {
 	}
 	var v noticeView
 	var n workflows.Notice
-	err = c.do(r, call{method: http.MethodGet, path: fmt.Sprintf("/campaigns/%d/notice", year)}, &n)
+	path := fmt.Sprintf("/campaigns/%d/notice", year)
+	if ver := r.ec.QueryParam("version"); ver != "" {
+		// An earlier version of the notice (R10); the API judges the number.
+		path = withQuery(path, "version", ver)
+	}
+	err = c.do(r, call{method: http.MethodGet, path: path}, &n)
 	switch {
 	case isStatus(err, http.StatusNotFound):
 	case err != nil:
@@ -1073,7 +1114,7 @@ func (c *console) notice(r *request) error {
 		v.Notice = &n
 		now := time.Now()
 		for _, e := range n.Shortlist {
-			if now.Before(e.PublicityEndsAt) {
+			if now.Before(e.PublicityEndsAt) && (e.Status == "" || e.Status == "shortlisted") {
 				v.Open = true
 			}
 		}

@@ -97,6 +97,7 @@ func funcsFor(lang string) template.FuncMap {
 			return *p
 		},
 		"add":       func(a, b int) int { return a + b },
+		"dec":       func(n int64) int64 { return n - 1 },
 		"hasPrefix": strings.HasPrefix,
 		"divname":   divisionName,
 	}

@@ -20,8 +20,14 @@ func mustZone(name string) *time.Location {
 	return loc
 }
 
-// DefaultPublicityPeriod is the 公示 period when a campaign does not set one (R1).
-const DefaultPublicityPeriod = 7 * 24 * time.Hour
+// DefaultPublicityPeriod is the 公示 period when a campaign does not set one (R1). It
+// stays the duration of 168h it was before R14, so a campaign that sets none behaves as
+// it always did.
+var DefaultPublicityPeriod = DurationPeriod(7 * 24 * time.Hour)
+
+// DefaultTimeZone is the time zone of a campaign that names none (R14), and of every
+// campaign recorded before R14.
+const DefaultTimeZone = "Asia/Shanghai"
 
 // Campaign is the configuration of one year's selection (R1). Every number and date of
 // the notice lives here, so the same engine runs any province and year.
@@ -32,10 +38,31 @@ type Campaign struct {
 	PrefectureCap          int                `json:"prefecture_cap"`
 	RecommendationDeadline time.Time          `json:"recommendation_deadline"`
 	NoticeDeadline         time.Time          `json:"notice_deadline"`
-	PublicityPeriod        time.Duration      `json:"publicity_period"`
+	PublicityPeriod        Period             `json:"publicity_period"`
 	Excluded               []string           `json:"excluded"`
 	NationalScores         map[string]float64 `json:"national_scores"`
 	Weights                Weights            `json:"weights"`
+	// TimeZone names the zone whose calendar days a date deadline and a day period
+	// count (R14); empty means DefaultTimeZone, as for campaigns recorded before R14.
+	TimeZone string `json:"time_zone,omitempty"`
+	// TimeRules is R14's reading of deadlines: a deadline of whole seconds covers that
+	// whole second. The campaign workflow sets it from a workflow.GetVersion kept in its
+	// state; it never travels in JSON, so runs recorded before R14 keep reading a deadline
+	// as the instant itself.
+	TimeRules bool `json:"-"`
+}
+
+// Location is the campaign's time zone (R14). A name Validate would refuse falls back to
+// DefaultTimeZone, so no caller has to handle an error for a campaign already running.
+func (c Campaign) Location() *time.Location {
+	if c.TimeZone == "" {
+		return Shanghai
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return Shanghai
+	}
+	return loc
 }
 
 // Validate checks a campaign against the reference data (R1, R2). It returns every
@@ -64,8 +91,14 @@ func (c Campaign) Validate(d *Divisions) error {
 	if !c.RecommendationDeadline.IsZero() && !c.NoticeDeadline.IsZero() && !c.RecommendationDeadline.Before(c.NoticeDeadline) {
 		add("recommendation_deadline must be before notice_deadline")
 	}
-	if c.PublicityPeriod <= 0 {
+	if !c.PublicityPeriod.Positive() {
 		add("publicity_period must be positive")
+	}
+	if c.TimeZone != "" {
+		// "Local" is whatever zone a worker's machine has: replays elsewhere would differ.
+		if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
+			add("time_zone %q is not a time zone of the IANA database, such as Asia/Shanghai", Excerpt(c.TimeZone))
+		}
 	}
 	seen := map[string]bool{}
 	for _, code := range c.Excluded {

@@ -1,18 +1,51 @@
 package domain
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // BeforeDeadline reports whether an act at now is still in time (R5). The deadline is
 // inclusive: "by 1 August" ends at 23:59:59 of that day, the configured instant itself.
-func BeforeDeadline(now, deadline time.Time) bool { return !now.After(deadline) }
+// With wholeSeconds (R14) a deadline of whole seconds covers that whole second, so an
+// act at 23:59:59.5 is in time for 23:59:59: people and configurations write deadlines
+// to the second, clocks stamp acts to the millisecond.
+func BeforeDeadline(now, deadline time.Time, wholeSeconds bool) bool {
+	if wholeSeconds && deadline.Nanosecond() == 0 {
+		return now.Before(deadline.Add(time.Second))
+	}
+	return !now.After(deadline)
+}
 
-// CheckInTime refuses a filing after the recommendation deadline (R5).
+// CheckInTime refuses a filing after the recommendation deadline (R5), read by R14's
+// rule when the campaign runs with it (Campaign.TimeRules).
 func CheckInTime(now time.Time, c Campaign, what string) error {
-	if BeforeDeadline(now, c.RecommendationDeadline) {
+	if BeforeDeadline(now, c.RecommendationDeadline, c.TimeRules) {
 		return nil
 	}
 	return refuse(CodeDeadlinePassed, "R5", "%s is refused: the recommendation deadline %s has passed",
-		what, c.RecommendationDeadline.In(Shanghai).Format(time.RFC3339))
+		what, c.RecommendationDeadline.In(c.Location()).Format(time.RFC3339))
+}
+
+// dateLayout is how a deadline names a whole day (R14): "2016-08-01".
+const dateLayout = "2006-01-02"
+
+// ParseDeadline reads a deadline as R14 allows it: a date, the whole day in loc, or an
+// RFC 3339 instant. A date becomes 23:59:59 of that day, which R14's whole-second
+// reading (BeforeDeadline) keeps in time through the last instant of the day, and whose
+// timer (deadline + 1s) fires at midnight. An empty string is no deadline (zero).
+func ParseDeadline(s string, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseInLocation(dateLayout, s, loc); err == nil {
+		return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, loc), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q must be a date (2016-08-01) or an RFC 3339 instant (2016-08-01T23:59:59+08:00)", Excerpt(s))
+	}
+	return t, nil
 }
 
 // AtDeadline is what the recommendation deadline does to an application (R5): the

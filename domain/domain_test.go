@@ -73,7 +73,7 @@ func TestCampaignValidate_R1(t *testing.T) {
 		{"cap_below_one_is_refused", func(c *Campaign) { c.PrefectureCap = 0 }, "prefecture_cap"},
 		{"notice_before_recommendation_deadline_is_refused", func(c *Campaign) { c.NoticeDeadline = deadline.Add(-time.Hour) }, "before notice_deadline"},
 		{"missing_deadline_is_refused", func(c *Campaign) { c.RecommendationDeadline = time.Time{} }, "recommendation_deadline is required"},
-		{"non_positive_publicity_is_refused", func(c *Campaign) { c.PublicityPeriod = 0 }, "publicity_period"},
+		{"non_positive_publicity_is_refused", func(c *Campaign) { c.PublicityPeriod = Period{} }, "publicity_period"},
 		{"unknown_province_is_refused", func(c *Campaign) { c.Province = "110000" }, "province"},
 		{"excluded_must_be_a_county", func(c *Campaign) { c.Excluded = []string{"520100"} }, "excluded"},
 		{"national_score_over_100_is_refused", func(c *Campaign) { c.NationalScores = map[string]float64{"520328": 101} }, "national_scores"},

@@ -70,7 +70,7 @@ func TestCampaignInPostgres(t *testing.T) {
 	cfg := domain.Campaign{
 		Year: 2016, Province: "520000", Quota: 2, PrefectureCap: 2,
 		RecommendationDeadline: now.Add(8 * time.Second), NoticeDeadline: now.Add(40 * time.Second),
-		PublicityPeriod: 3 * time.Second, Excluded: []string{"520123"},
+		PublicityPeriod: domain.DurationPeriod(3 * time.Second), Excluded: []string{"520123"},
 		NationalScores: map[string]float64{"520328": 86.5}, Weights: domain.DefaultWeights(),
 	}
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignID(2016), TaskQueue: workflows.TaskQueue},

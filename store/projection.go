@@ -116,6 +116,17 @@ var mootNote = map[domain.State]string{
 	domain.StateRemoved:   "the county was removed",
 }
 
+// insertDesignationSQL writes a closed campaign's final list once; the document
+// reference is recorded on it later (SetDesignationRef) and a replayed batch keeps it.
+const insertDesignationSQL = `
+INSERT INTO designations (year, closed_at, view) VALUES ($1, $2, $3)
+ON CONFLICT (year) DO NOTHING`
+
+// insertNoticeVersionSQL keeps every published version of the notice (R10).
+const insertNoticeVersionSQL = `
+INSERT INTO notice_versions (year, version, view) VALUES ($1, $2, $3)
+ON CONFLICT (year, version) DO NOTHING`
+
 // ApplyProjection writes one batch of read-model changes in one transaction and one
 // round trip. It is idempotent: applying a batch again, after a newer one, or
 // concurrently with others leaves exactly one row per key holding the newest version,
@@ -150,8 +161,15 @@ func (s *Store) SaveNotice(ctx context.Context, n workflows.Notice) error {
 	if err != nil {
 		return fmt.Errorf("save notice %d: encode shortlist: %w", n.Year, err)
 	}
-	if _, err := s.pool.Exec(ctx, upsertNoticeSQL, n.Year, n.PublishedAt, n.PublicityEndsAt, n.Late, n.Text,
-		shortlist, view, n.Version); err != nil {
+	err = s.WithTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, upsertNoticeSQL, n.Year, n.PublishedAt, n.PublicityEndsAt, n.Late, n.Text,
+			shortlist, view, n.Version); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, insertNoticeVersionSQL, n.Year, n.Version, view)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("save notice %d: %w", n.Year, err)
 	}
 	return nil
@@ -207,6 +225,15 @@ func projectionBatch(p workflows.Projection) (*pgx.Batch, []string, error) {
 		b.Queue(upsertObjectionSQL, o.ID, o.Year, o.County, o.Reason, o.Contact, string(o.Status), o.Note,
 			o.ResolvedBy, o.FiledAt, o.ResolvedAt, o.Version)
 		labels = append(labels, fmt.Sprintf("objection %s v%d", o.ID, o.Version))
+	}
+
+	if d := p.Designation; d != nil {
+		view, err := json.Marshal(d)
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode designation: %w", err)
+		}
+		b.Queue(insertDesignationSQL, p.Year, d.ClosedAt, view)
+		labels = append(labels, fmt.Sprintf("designation %d", p.Year))
 	}
 
 	if len(p.Events) > 0 {

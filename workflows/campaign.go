@@ -56,9 +56,10 @@ type CaseRecord struct {
 
 // pending collects what changed since the last projection.
 type pending struct {
-	Apps       map[string]bool
-	Objections map[string]bool
-	events     []Event
+	Apps        map[string]bool
+	Objections  map[string]bool
+	events      []Event
+	designation *Designation
 }
 
 func newPending() pending {
@@ -87,6 +88,15 @@ type CampaignState struct {
 	// PostgreSQL (objectionsChange): the workflow then counts a county's objections
 	// when its publicity ends instead of taking each as an Update.
 	ObjectionsInStore bool `json:"objections_in_store,omitempty"`
+	// EndGame is set on campaigns started since R10 as revised (endGameChange).
+	EndGame bool `json:"end_game,omitempty"`
+	// TimeRules is set on campaigns started since R14 (timeRulesChange): a deadline of
+	// whole seconds covers that whole second.
+	TimeRules bool `json:"time_rules,omitempty"`
+	// Declined counts the vacancies an administrator chose to leave unfilled (R10).
+	Declined int `json:"declined,omitempty"`
+	// NoticeVersion numbers the versions of the notice, 1 for the first (R10).
+	NoticeVersion int64 `json:"notice_version,omitempty"`
 	// Runs counts the runs of this campaign, the first being 1.
 	Runs int `json:"runs"`
 }
@@ -116,6 +126,10 @@ type campaign struct {
 // keep taking objections as Updates.
 const objectionsChange = "objections-in-postgres"
 
+// timeRulesChange names R14's reading of deadlines (domain.BeforeDeadline): an act at
+// 23:59:59.5 is in time for a deadline of 23:59:59. Runs recorded before it refused it.
+const timeRulesChange = "r14-time-rules"
+
 // CampaignWorkflow runs one year's selection from the opening of applications to the
 // designation of the winners (DESIGN.md §3). A long campaign is a chain of runs: each
 // continues as new with its whole state before Temporal's per-run limits.
@@ -140,6 +154,8 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (CampaignView, err
 			Phase: domain.PhaseOpen, Apps: map[string]*CaseRecord{}, Prefectures: map[string]*Prefecture{},
 			Objections: map[string]*Objection{}, Runs: 1,
 			ObjectionsInStore: workflow.GetVersion(ctx, objectionsChange, workflow.DefaultVersion, 1) == 1,
+			EndGame:           workflow.GetVersion(ctx, endGameChange, workflow.DefaultVersion, 1) == 1,
+			TimeRules:         workflow.GetVersion(ctx, timeRulesChange, workflow.DefaultVersion, 1) == 1,
 		}
 		for _, p := range c.divs.Prefectures(c.cfg.Province) {
 			c.Prefectures[p.Code] = &Prefecture{Code: p.Code, Name: p.Name, Status: domain.PrefectureOpen, Recommended: []string{}}
@@ -148,6 +164,7 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (CampaignView, err
 	if c.Objections == nil {
 		c.Objections = map[string]*Objection{}
 	}
+	c.cfg.TimeRules = c.TimeRules // every rule that reads a deadline gets it with the config
 	if err := c.setup(ctx); err != nil {
 		return CampaignView{}, err
 	}
@@ -182,6 +199,7 @@ func (c *campaign) setup(ctx workflow.Context) error {
 		setUpdate(ctx, c, UpdateObject, c.checkObject, c.object),
 		setUpdate(ctx, c, UpdateResolveObjection, c.checkResolve, c.resolve),
 		setUpdate(ctx, c, UpdatePromoteReserve, c.checkPromote, c.promote),
+		setUpdate(ctx, c, UpdateDeclineVacancies, c.checkDecline, c.declineVacancies),
 	} {
 		if err != nil {
 			return err
@@ -428,6 +446,7 @@ func (c *campaign) flush(ctx workflow.Context) error {
 	for _, id := range domain.SortedCodes(c.pending.Objections) {
 		p.Objections = append(p.Objections, *c.Objections[id])
 	}
+	p.Designation = c.pending.designation
 	c.pending = newPending()
 	actx := workflow.WithActivityOptions(ctx, activityOptions)
 	c.busy++

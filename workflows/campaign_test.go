@@ -217,7 +217,7 @@ func TestCampaign2016(t *testing.T) {
 			return workflows.ResolveInput{Actor: admin, ID: dismissed, County: "520111", Decision: domain.DecisionUpheld}
 		}, domain.CodeConflict, "R10")
 		c.refused(workflows.UpdateResolveObjection, workflows.ResolveInput{Actor: admin, ID: "nope", Decision: domain.DecisionUpheld}, domain.CodeNotFound, "")
-		c.expectState("520602", domain.StateShortlisted) // removal waits for the end of publicity
+		c.expectState("520602", domain.StateRemoved) // R10 as revised: removed at once
 	})
 	// 10 August: the best reserve fills the vacancy, with its own publicity (R10).
 	c.at(date(time.August, 10, 10), func() {

@@ -186,7 +186,21 @@ func (c *campaign) withdraw(ctx workflow.Context, in WithdrawInput) (Application
 		}
 	}
 	a.Open = 0 // the store makes the county's objections moot with this projection
+	was := a.State
 	c.move(ctx, a, domain.StateWithdrawn, in.Actor, "withdraw", "", in.Reason)
+	if c.EndGame {
+		switch {
+		case c.Phase == domain.PhaseRanked && (was == domain.StateShortlisted || was == domain.StateReserve):
+			// R10 as revised: the ranking lost a candidate before the notice; like a late
+			// scorecard (R8) it must run again.
+			a.Rank, a.Breakdown = 0, nil
+			c.unrank(ctx, in.Actor, fmt.Sprintf("%s withdrew after the ranking", in.County))
+		case was == domain.StateShortlisted:
+			if err := c.shortlistChanged(ctx); err != nil { // its place is vacant (R10)
+				return Application{}, err
+			}
+		}
+	}
 	c.maybeClose(ctx)
 	return c.appView(a), c.flush(ctx)
 }

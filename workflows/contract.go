@@ -36,6 +36,7 @@ const (
 	UpdateObject           = "object"
 	UpdateResolveObjection = "resolve_objection"
 	UpdatePromoteReserve   = "promote_reserve"
+	UpdateDeclineVacancies = "decline_vacancies"
 )
 
 // Query names.
@@ -169,6 +170,12 @@ type ScoreInput struct {
 // AdminInput carries only the actor: ranking, notice and promotion take no arguments.
 type AdminInput struct {
 	Actor domain.Actor `json:"actor"`
+}
+
+// DeclineInput leaves the open vacancies of the shortlist unfilled (R10).
+type DeclineInput struct {
+	Actor  domain.Actor `json:"actor"`
+	Reason string       `json:"reason"`
 }
 
 // ObjectInput is an objection from the public (R10) as campaigns started before
@@ -309,6 +316,8 @@ type Deadlines struct {
 	Notice          time.Time  `json:"notice"`
 	PublicityPeriod string     `json:"publicity_period"`
 	PublicityEndsAt *time.Time `json:"publicity_ends_at,omitempty"`
+	// TimeZone is the zone whose days date deadlines and day periods count (R14).
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // CampaignView is the "campaign" object of API.md.
@@ -328,9 +337,13 @@ type CampaignView struct {
 	NoticePublishedAt *time.Time           `json:"notice_published_at,omitempty"`
 	// ObjectionsInStore tells the API that this campaign keeps public objections in
 	// PostgreSQL; campaigns started before took them as workflow Updates.
-	ObjectionsInStore bool      `json:"objections_in_store,omitempty"`
-	UpdatedAt         time.Time `json:"updated_at"`
-	Version           int64     `json:"version"`
+	ObjectionsInStore bool `json:"objections_in_store,omitempty"`
+	// Vacancies are the places of the quota nobody holds and nobody declined (R10);
+	// Declined the places an administrator chose to leave unfilled.
+	Vacancies int       `json:"vacancies"`
+	Declined  int       `json:"declined"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
 }
 
 // NoticeEntry is one line of the public notice (R9, R11).
@@ -342,7 +355,9 @@ type NoticeEntry struct {
 	Total           float64          `json:"total"`
 	Breakdown       domain.Breakdown `json:"breakdown"`
 	PublicityEndsAt time.Time        `json:"publicity_ends_at"`
-	Promoted        bool             `json:"promoted,omitempty"`
+	Promoted        bool             `json:"promoted"`
+	// Status is where the county stands: shortlisted, designated, removed or withdrawn.
+	Status string `json:"status,omitempty"`
 }
 
 // Notice is the published 公示 (R9): the shortlist with its explanation.
@@ -373,6 +388,25 @@ type Objection struct {
 	Copies int `json:"copies,omitempty"`
 }
 
+// DesignationEntry is one county of the final list (R10).
+type DesignationEntry struct {
+	County     string `json:"county"`
+	Name       string `json:"name"`
+	Prefecture string `json:"prefecture"`
+	Rank       int    `json:"rank"`
+	Promoted   bool   `json:"promoted"`
+}
+
+// Designation is the public final list, published when the campaign closes (R10); the
+// administrator records the Department's document reference on it afterwards.
+type Designation struct {
+	Year        int                `json:"year"`
+	ClosedAt    time.Time          `json:"closed_at"`
+	DocumentRef *string            `json:"document_ref"`
+	Designated  []DesignationEntry `json:"designated"`
+	NotSelected []DesignationEntry `json:"not_selected"`
+}
+
 // Projection is one batch of changes for the read model: snapshots carry versions, events
 // carry (workflow, seq), so applying a batch twice or out of order changes nothing.
 type Projection struct {
@@ -381,6 +415,8 @@ type Projection struct {
 	Applications []Application `json:"applications,omitempty"`
 	Events       []Event       `json:"events,omitempty"`
 	Objections   []Objection   `json:"objections,omitempty"`
+	// Designation is set once, by the batch that closes a campaign (R10 as revised).
+	Designation *Designation `json:"designation,omitempty"`
 }
 
 // ObjectResult is the answer to an objection from the public.

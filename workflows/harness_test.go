@@ -30,6 +30,7 @@ type recorder struct {
 	events  map[string][]workflows.Event
 	notices []workflows.Notice
 	objs    map[string]*workflows.Objection
+	final   *workflows.Designation
 }
 
 func newRecorder() *recorder {
@@ -83,6 +84,9 @@ func (r *recorder) ResolveObjection(_ context.Context, in workflows.ResolveObjec
 func (r *recorder) ApplyProjection(_ context.Context, p workflows.Projection) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if p.Designation != nil {
+		r.final = p.Designation
+	}
 	if p.Campaign != nil && p.Campaign.Version >= r.camp.Version {
 		r.camp = *p.Campaign
 	}

@@ -29,7 +29,7 @@ func (c *campaign) checkNotice(_ workflow.Context, in AdminInput) error {
 func (c *campaign) publishNotice(ctx workflow.Context, in AdminInput) (Notice, error) {
 	c.touch(ctx)
 	now := workflow.Now(ctx)
-	ends := now.Add(c.cfg.PublicityPeriod)
+	ends := c.publicityEnds(now)
 	c.Notice = &Notice{Year: c.cfg.Year, PublishedAt: now, PublicityEndsAt: ends, Late: now.After(c.cfg.NoticeDeadline), Shortlist: []NoticeEntry{}}
 	for _, e := range c.ranking().Shortlist {
 		a := c.Apps[e.County]
@@ -50,13 +50,21 @@ func (c *campaign) publishNotice(ctx workflow.Context, in AdminInput) (Notice, e
 }
 
 func (c *campaign) noticeEntry(a *CaseRecord) NoticeEntry {
-	return NoticeEntry{County: a.Div.Code, Name: a.Div.Name, Prefecture: a.Div.ParentCode, Rank: a.Rank,
+	e := NoticeEntry{County: a.Div.Code, Name: a.Div.Name, Prefecture: a.Div.ParentCode, Rank: a.Rank,
 		Total: a.Breakdown.Total, Breakdown: *a.Breakdown, PublicityEndsAt: a.Publicity, Promoted: a.Promoted}
+	if c.EndGame {
+		e.Status = entryStatus(a.State)
+	}
+	return e
 }
 
 // publish hands the notice, with its text, to the activity that makes it public.
 func (c *campaign) publish(ctx workflow.Context) error {
 	c.Notice.Version = c.Rev
+	if c.EndGame { // versions 1, 2, 3 … that GET /notice?version=N reads back (R10)
+		c.NoticeVersion++
+		c.Notice.Version = c.NoticeVersion
+	}
 	c.Notice.Text = c.noticeText()
 	actx := workflow.WithActivityOptions(ctx, activityOptions)
 	return workflow.ExecuteActivity(actx, ActivityPublishNotice, *c.Notice).Get(ctx, nil)
@@ -73,6 +81,12 @@ func (c *campaign) noticeText() string {
 			pref = p.Name
 		}
 		fmt.Fprintf(&b, "%d. %s（%s）综合得分 %.2f", e.Rank, e.Name, pref, e.Total)
+		switch e.Status {
+		case "removed":
+			b.WriteString("（异议成立，取消入围）")
+		case "withdrawn":
+			b.WriteString("（已主动退出）")
+		}
 		if e.Promoted {
 			fmt.Fprintf(&b, "（递补，公示期至%s）", e.PublicityEndsAt.In(domain.Shanghai).Format("2006年1月2日 15:04"))
 		}
@@ -107,6 +121,11 @@ func (c *campaign) onPublicityEnd(ctx workflow.Context, ends time.Time) error {
 			if err := c.settle(ctx, a, domain.System); err != nil {
 				return err
 			}
+		}
+	}
+	if c.EndGame {
+		if err := c.shortlistChanged(ctx); err != nil {
+			return err
 		}
 	}
 	c.maybeClose(ctx)
@@ -150,6 +169,9 @@ func (c *campaign) maybeClose(ctx workflow.Context) {
 	if c.Phase != domain.PhasePublicity {
 		return
 	}
+	if c.EndGame && c.placesUnsettled() {
+		return
+	}
 	for _, a := range c.Apps {
 		if a.State == domain.StateShortlisted {
 			return
@@ -166,6 +188,9 @@ func (c *campaign) maybeClose(ctx workflow.Context) {
 		}
 	}
 	c.setPhase(ctx, domain.PhaseClosed, domain.System, "R10", fmt.Sprintf("%d counties designated", c.count(domain.StateDesignated)))
+	if c.EndGame {
+		c.pending.designation = c.designation(ctx)
+	}
 }
 
 func (c *campaign) count(s domain.State) int {
@@ -275,9 +300,19 @@ func (c *campaign) resolve(ctx workflow.Context, in ResolveInput) (Objection, er
 		a.Open-- // counted when the period ended: no objection can have been filed since
 	}
 	c.noteDecision(ctx, a, in)
-	if a.State == domain.StateShortlisted && a.Settled {
+	switch {
+	case c.EndGame && in.Decision == domain.DecisionUpheld:
+		if err := c.removeNow(ctx, a, in.Actor, in.ID); err != nil {
+			return Objection{}, err
+		}
+	case a.State == domain.StateShortlisted && a.Settled:
 		if err := c.settle(ctx, a, in.Actor); err != nil {
 			return Objection{}, err
+		}
+		if c.EndGame {
+			if err := c.shortlistChanged(ctx); err != nil {
+				return Objection{}, err
+			}
 		}
 	}
 	c.maybeClose(ctx)
@@ -344,8 +379,8 @@ func (c *campaign) checkPromote(_ workflow.Context, in AdminInput) error {
 	if c.Phase != domain.PhasePublicity {
 		return &domain.RuleError{Code: domain.CodeConflict, Rule: "R10", Message: fmt.Sprintf("promotion happens only during publicity; the campaign is %s", c.Phase)}
 	}
-	if domain.Vacancies(c.cfg.Quota, c.holding()) == 0 {
-		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R10", Message: "no vacancy: every place of the quota is held"}
+	if c.vacancies() == 0 {
+		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R10", Message: "no vacancy: every place of the quota is held or was declined"}
 	}
 	if c.bestReserve() == nil {
 		return &domain.RuleError{Code: domain.CodeInvalidState, Rule: "R10", Message: "the reserve list is empty"}
@@ -357,7 +392,7 @@ func (c *campaign) checkPromote(_ workflow.Context, in AdminInput) error {
 func (c *campaign) promote(ctx workflow.Context, in AdminInput) (Application, error) {
 	a := c.bestReserve()
 	c.touch(ctx)
-	ends := workflow.Now(ctx).Add(c.cfg.PublicityPeriod)
+	ends := c.publicityEnds(workflow.Now(ctx))
 	a.Publicity, a.Promoted = ends, true
 	c.move(ctx, a, domain.StateShortlisted, in.Actor, "promoted", "R10",
 		fmt.Sprintf("promoted from the reserve (rank %d) into a vacancy; publicity ends %s", a.Rank, ends.In(domain.Shanghai).Format(time.RFC3339)))

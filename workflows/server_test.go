@@ -31,9 +31,9 @@ var recordHistories = flag.Bool("record-histories", false, "write the histories 
 // -record-histories. The replay test replays every file in testdata, so the histories
 // recorded by earlier versions of the code stay there and keep replaying.
 var historyFiles = map[string]string{
-	workflows.CampaignID(2016):              "campaign-2016-v2.json",
-	workflows.ApplicationID(2016, "520102"): "application-2016-520102-v2.json",
-	workflows.ApplicationID(2016, "520111"): "application-2016-520111-v2.json",
+	workflows.CampaignID(2016):              "campaign-2016-v3.json",
+	workflows.ApplicationID(2016, "520102"): "application-2016-520102-v3.json",
+	workflows.ApplicationID(2016, "520111"): "application-2016-520111-v3.json",
 }
 
 // TestCampaignOnServer runs a compressed campaign with real, seconds-away deadlines on
@@ -85,7 +85,7 @@ func playCompressed(t *testing.T, ctx context.Context, c client.Client, rec *rec
 	cfg.Year = year
 	cfg.RecommendationDeadline = now.Add(6 * time.Second)
 	cfg.NoticeDeadline = now.Add(30 * time.Second)
-	cfg.PublicityPeriod = 3 * time.Second
+	cfg.PublicityPeriod = domain.DurationPeriod(3 * time.Second)
 	cfg.Quota = 2
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignID(year), TaskQueue: workflows.TaskQueue},
 		workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: admin, Limits: limits})

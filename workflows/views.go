@@ -15,6 +15,7 @@ func (c *campaign) view() CampaignView {
 			Recommendation:  c.cfg.RecommendationDeadline,
 			Notice:          c.cfg.NoticeDeadline,
 			PublicityPeriod: c.cfg.PublicityPeriod.String(),
+			TimeZone:        c.cfg.Location().String(),
 		},
 		Counts:            map[domain.State]int{},
 		Prefectures:       []Prefecture{},
@@ -24,6 +25,9 @@ func (c *campaign) view() CampaignView {
 		UpdatedAt:         c.UpdatedAt,
 		Version:           c.Rev,
 		ObjectionsInStore: c.ObjectionsInStore,
+	}
+	if c.EndGame && c.Notice != nil {
+		v.Vacancies, v.Declined = c.vacancies(), c.Declined
 	}
 	for k, s := range c.cfg.NationalScores {
 		v.NationalScores[k] = s

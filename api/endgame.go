@@ -1,0 +1,100 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/store"
+	"github.com/guizhou-commerce/selection/workflows"
+)
+
+// The end game of R10 as revised: vacancies left unfilled by decision, and the public
+// final list of a closed campaign with the Department's document reference.
+
+// reasonRequest carries the reason an administrator gives for a decision.
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+// declineVacancies leaves the open vacancies unfilled (R10); the campaign may then close.
+func (s *server) declineVacancies(c echo.Context) error {
+	v, a, err := s.officialOf(c)
+	if err != nil {
+		return err
+	}
+	if err := domain.CanAdminister(a, "decline to fill a vacancy"); err != nil {
+		return err
+	}
+	var req reasonRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := domain.CheckText("reason", req.Reason, true, domain.MaxText); err != nil {
+		return err
+	}
+	if err := s.update(c, v.Year, workflows.UpdateDeclineVacancies, workflows.DeclineInput{Actor: a, Reason: req.Reason}, nil); err != nil {
+		return err
+	}
+	return s.getCampaignAfterWrite(c, v.Year)
+}
+
+// getCampaignAfterWrite answers with the campaign as the write left it.
+func (s *server) getCampaignAfterWrite(c echo.Context, year int) error {
+	v, err := s.st.Campaign(c.Request().Context(), year)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// getDesignation serves the public final list (R10, R11): 404 until the campaign closed.
+func (s *server) getDesignation(c echo.Context) error {
+	v, err := s.campaignOf(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.st.Designation(c.Request().Context(), v.Year)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("campaign %d has not closed: its final list is not published yet", v.Year)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// designationRequest records the Department's decision on the final list.
+type designationRequest struct {
+	DocumentRef string `json:"document_ref"`
+}
+
+// recordDesignationRef records the document reference of the Department's decision
+// (R10) on the final list of a closed campaign.
+func (s *server) recordDesignationRef(c echo.Context) error {
+	v, a, err := s.officialOf(c)
+	if err != nil {
+		return err
+	}
+	if err := domain.CanAdminister(a, "record the designation's document reference"); err != nil {
+		return err
+	}
+	var req designationRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := domain.CheckText("document_ref", req.DocumentRef, true, domain.MaxText); err != nil {
+		return err
+	}
+	d, err := s.st.SetDesignationRef(c.Request().Context(), v.Year, req.DocumentRef, a, time.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return newError(domain.CodeInvalidState, "R10", "campaign %d has not closed; the document reference goes on its final list", v.Year)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}

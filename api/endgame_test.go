@@ -17,7 +17,9 @@ func TestEndGameThroughHTTP(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, 2037)
 	admin := token(t, domain.RoleAdmin, "520000", "admin-zhang")
-	post := func(path, tok string, body any) req { return req{method: http.MethodPost, path: path, token: tok, body: body} }
+	post := func(path, tok string, body any) req {
+		return req{method: http.MethodPost, path: path, token: tok, body: body}
+	}
 	h.toPublicity(admin, "6s")
 	h.refused(http.StatusNotFound, "not_found", "", req{method: http.MethodGet, path: h.campaignPath() + "/designation"})
 	h.refused(http.StatusConflict, "invalid_state", "R10", req{method: http.MethodPut, path: h.campaignPath() + "/designation", token: admin,

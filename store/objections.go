@@ -117,7 +117,7 @@ func (s *Store) FileObjection(ctx context.Context, f ObjectionFiling) (FiledObje
 					"this contact already has %d open objections awaiting a decision", open)}
 			}
 		}
-		return tx.QueryRow(ctx, fileObjectionSQL, f.Year, f.County, f.Reason, f.Contact, contactKey, fp).Scan(&out.ID, &out.Folded)
+		return tx.QueryRow(ctx, fileObjectionSQL, f.Year, f.County, f.Reason, f.Contact, contactKey, fp).Scan(&out.ID)
 	})
 	if err != nil {
 		return FiledObjection{}, fmt.Errorf("file objection against %s in %d: %w", f.County, f.Year, err)

@@ -60,7 +60,25 @@ func AtDeadline(s State) (State, bool) {
 	return s, false
 }
 
-// NoticeOverdue reports whether the notice deadline passed without a notice (R9).
-func NoticeOverdue(now, noticeDeadline time.Time, published bool) bool {
-	return !published && now.After(noticeDeadline)
+// NoticeOverdue reports whether the notice deadline passed without a notice (R9), the
+// deadline read as BeforeDeadline reads it.
+func NoticeOverdue(now, noticeDeadline time.Time, published, wholeSeconds bool) bool {
+	return !published && !BeforeDeadline(now, noticeDeadline, wholeSeconds)
+}
+
+// ReceiptWindow bounds how far before its own clock a workflow believes the receipt time
+// the API stamped on an act (R14): a filing that waited this long behind a busy worker
+// or a restart is still judged at its receipt; an older stamp, or one from the future,
+// is ignored and the act is judged when it is processed. A client never sets the stamp
+// (the API does, from its own clock), so the window limits what a wrong API clock or a
+// direct Temporal client could backdate.
+const ReceiptWindow = 2 * time.Minute
+
+// ActTime is the moment an act counts as made (R14): the API's receipt when it lies
+// within ReceiptWindow before now, otherwise now.
+func ActTime(now, received time.Time) time.Time {
+	if received.IsZero() || received.After(now) || now.Sub(received) > ReceiptWindow {
+		return now
+	}
+	return received
 }

@@ -300,14 +300,18 @@ func TestReview_R8(t *testing.T) {
 
 func TestNoticeDeadline_R9(t *testing.T) {
 	nd := cfg2016().NoticeDeadline
-	if NoticeOverdue(nd, nd, false) {
+	if NoticeOverdue(nd, nd, false, false) {
 		t.Error("R9: the deadline instant itself is in time")
 	}
-	if !NoticeOverdue(nd.Add(time.Second), nd, false) {
+	if !NoticeOverdue(nd.Add(time.Second), nd, false, false) {
 		t.Error("R9: no notice after the deadline is overdue")
 	}
-	if NoticeOverdue(nd.Add(time.Hour), nd, true) {
+	if NoticeOverdue(nd.Add(time.Hour), nd, true, false) {
 		t.Error("R9: a published notice is not overdue")
+	}
+	// R14: 23:59:59.5 is still within the deadline's last second.
+	if !NoticeOverdue(nd.Add(500*time.Millisecond), nd, false, false) || NoticeOverdue(nd.Add(500*time.Millisecond), nd, false, true) {
+		t.Error("R14: the whole-second reading keeps 23:59:59.5 in time, the old reading does not")
 	}
 }
 

@@ -17,16 +17,18 @@ const (
 	StateForfeited   State = "forfeited"
 	StateWithdrawn   State = "withdrawn"
 	StateRemoved     State = "removed"
+	// StateIneligible ends a case whose county a correction put on the exclusion list (R13).
+	StateIneligible State = "ineligible"
 )
 
 // States lists every application state in lifecycle order, for counts and filters.
 var States = []State{StateRegistered, StateSubmitted, StateRecommended, StateUnderReview, StateShortlisted, StateReserve,
-	StateDesignated, StateNotSelected, StateExpired, StateForfeited, StateWithdrawn, StateRemoved}
+	StateDesignated, StateNotSelected, StateExpired, StateForfeited, StateWithdrawn, StateRemoved, StateIneligible}
 
 // Final reports whether no transition leaves the state.
 func (s State) Final() bool {
 	switch s {
-	case StateDesignated, StateNotSelected, StateExpired, StateForfeited, StateWithdrawn, StateRemoved:
+	case StateDesignated, StateNotSelected, StateExpired, StateForfeited, StateWithdrawn, StateRemoved, StateIneligible:
 		return true
 	}
 	return false

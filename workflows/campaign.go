@@ -47,8 +47,11 @@ type CaseRecord struct {
 	// Upheld and Open count the county's objections kept in PostgreSQL (R10): Upheld as
 	// administrators decide them, Open from the count taken when the publicity ended
 	// (no objection can be filed after it) minus the decisions since.
-	Upheld    int       `json:"upheld"`
-	Open      int       `json:"open"`
+	Upheld int `json:"upheld"`
+	Open   int `json:"open"`
+	// BeforeIneligible is the state a case had when a correction excluded its county
+	// (R13), so removing the county from the list again gives the case back.
+	BeforeIneligible domain.State `json:"before_ineligible,omitempty"`
 	Seq       int64     `json:"seq"`
 	Version   int64     `json:"version"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -99,6 +102,36 @@ type CampaignState struct {
 	NoticeVersion int64 `json:"notice_version,omitempty"`
 	// Runs counts the runs of this campaign, the first being 1.
 	Runs int `json:"runs"`
+	// Swept is what the recommendation deadline changed (R5), so an act the API received
+	// in time but the workflow processed after the deadline can still count (R14).
+	Swept *Sweep `json:"swept,omitempty"`
+	// Forfeits keeps, per forfeited prefecture, what its forfeiture ended, so a
+	// reinstatement can give it back (R13).
+	Forfeits map[string]*Forfeit `json:"forfeits,omitempty"`
+}
+
+// Sweep records the recommendation deadline's effect: each moved case's state before it,
+// and the prefectures it declared to have given up.
+type Sweep struct {
+	Cases  map[string]domain.State `json:"cases"`
+	GaveUp map[string]bool         `json:"gave_up"`
+}
+
+// Forfeit records what a prefecture had before its over-cap filing forfeited it (R3):
+// its status and list, and each ended case's state and place in that list.
+type Forfeit struct {
+	Status      domain.PrefectureStatus `json:"status"`
+	Recommended []string                `json:"recommended"`
+	DocumentRef string                  `json:"document_ref,omitempty"`
+	FiledAt     *time.Time              `json:"filed_at,omitempty"`
+	Cases       map[string]CaseBefore   `json:"cases"`
+}
+
+// CaseBefore is a case's state and recommendation before a forfeiture ended it.
+type CaseBefore struct {
+	State       domain.State `json:"state"`
+	Order       int          `json:"order,omitempty"`
+	DocumentRef string       `json:"document_ref,omitempty"`
 }
 
 // campaign is the state of the campaign workflow. It is the single writer of every
@@ -119,6 +152,9 @@ type campaign struct {
 	// twice (a resumed run and a handler of its first task may both start one).
 	timers  map[int64]bool
 	updates int // Updates this run accepted, bounded by limits.UpdatesPerRun
+	// resweep holds the cases and prefectures an act received in time reopened after the
+	// recommendation deadline; the next flush applies the deadline to them again (R14).
+	resweep resweep
 }
 
 // objectionsChange names the change that moved public objections out of the workflow
@@ -200,6 +236,8 @@ func (c *campaign) setup(ctx workflow.Context) error {
 		setUpdate(ctx, c, UpdateResolveObjection, c.checkResolve, c.resolve),
 		setUpdate(ctx, c, UpdatePromoteReserve, c.checkPromote, c.promote),
 		setUpdate(ctx, c, UpdateDeclineVacancies, c.checkDecline, c.declineVacancies),
+		setUpdate(ctx, c, UpdateAmend, c.checkAmend, c.amend),
+		setUpdate(ctx, c, UpdateReinstate, c.checkReinstate, c.reinstate),
 	} {
 		if err != nil {
 			return err
@@ -210,19 +248,41 @@ func (c *campaign) setup(ctx workflow.Context) error {
 
 // setUpdate registers an Update whose validator and handler run the same check: the
 // validator refuses without a trace in history, and the handler checks again because
-// another update may have changed the state between validation and execution.
+// another update may have changed the state between validation and execution. An act
+// received in time but processed after the recommendation deadline is checked against
+// the cases as the deadline found them (beginLate, R14); the validator puts them back
+// before it returns, so it changes nothing.
 func setUpdate[In, Out any](ctx workflow.Context, c *campaign, name string, check func(workflow.Context, In) error, handle func(workflow.Context, In) (Out, error)) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
 		func(ctx workflow.Context, in In) (Out, error) {
-			if err := check(ctx, in); err != nil {
-				var zero Out
+			var zero Out
+			r, at, late, err := c.beginLate(ctx, in)
+			if err != nil {
 				return zero, toApplicationError(err)
+			}
+			if err := check(ctx, in); err != nil {
+				if late {
+					c.undo(r)
+				}
+				return zero, toApplicationError(err)
+			}
+			if v, ok := any(in).(interface{ validateOnly() bool }); late && ok && v.validateOnly() {
+				defer c.undo(r)
+			} else if late {
+				c.commitReopen(ctx, r, any(in).(timedAct).actor(), at)
 			}
 			c.updates++
 			out, err := handle(ctx, in)
 			return out, toApplicationError(err)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in In) error {
+			r, _, late, err := c.beginLate(ctx, in)
+			if err != nil {
+				return toApplicationError(err)
+			}
+			if late {
+				defer c.undo(r)
+			}
 			return toApplicationError(check(ctx, in))
 		}})
 }
@@ -293,10 +353,11 @@ func (c *campaign) resumePublicity(ctx workflow.Context) {
 const graceAfterDeadline = time.Second
 
 // deadlines waits for the two dates of §一(四) as durable timers: nobody needs to be
-// online when they fall due (R5, R9).
+// online when they fall due (R5, R9). A correction may move a deadline that has not
+// passed (R13); the wait then starts again for the new instant.
 func (c *campaign) deadlines(ctx workflow.Context) error {
 	if c.Phase == domain.PhaseOpen {
-		if err := sleepUntil(ctx, c.cfg.RecommendationDeadline.Add(graceAfterDeadline), domain.DeadlineLabel("recommendation deadline", c.cfg.RecommendationDeadline)); err != nil {
+		if err := c.awaitDeadline(ctx, "recommendation deadline", func() time.Time { return c.cfg.RecommendationDeadline }); err != nil {
 			return err
 		}
 		if err := c.working(ctx, c.onRecommendationDeadline); err != nil {
@@ -306,17 +367,28 @@ func (c *campaign) deadlines(ctx workflow.Context) error {
 	if c.NoticeDeadlineDone {
 		return nil
 	}
-	if err := sleepUntil(ctx, c.cfg.NoticeDeadline.Add(graceAfterDeadline), domain.DeadlineLabel("notice deadline", c.cfg.NoticeDeadline)); err != nil {
+	if err := c.awaitDeadline(ctx, "notice deadline", func() time.Time { return c.cfg.NoticeDeadline }); err != nil {
 		return err
 	}
 	return c.working(ctx, c.onNoticeDeadline)
 }
 
-// working runs timer-driven work that a run must finish before it continues as new.
-func (c *campaign) working(ctx workflow.Context, fn func(workflow.Context) error) error {
-	c.busy++
-	defer func() { c.busy-- }()
-	return fn(ctx)
+// awaitDeadline blocks until the deadline that current returns has passed, on a durable
+// timer labelled for the Web UI. When an amendment moves the deadline the timer is
+// cancelled and a new one, with the new label, starts (R13). Until then it issues the
+// same single timer as before corrections existed, so recorded histories replay.
+func (c *campaign) awaitDeadline(ctx workflow.Context, what string, current func() time.Time) error {
+	for {
+		at := current()
+		d := at.Add(graceAfterDeadline).Sub(workflow.Now(ctx))
+		if d <= 0 {
+			return nil
+		}
+		opts := workflow.AwaitOptions{Timeout: d, TimerOptions: workflow.TimerOptions{Summary: c.deadlineSummary(what, at)}}
+		if _, err := workflow.AwaitWithOptions(ctx, opts, func() bool { return !current().Equal(at) }); err != nil {
+			return err
+		}
+	}
 }
 
 // sleepUntil blocks until t on a durable timer labelled for the Web UI; a time already
@@ -329,36 +401,65 @@ func sleepUntil(ctx workflow.Context, t time.Time, summary string) error {
 	return workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: summary}).Get(ctx, nil)
 }
 
+// deadlineSummary names a deadline timer: the day the notice names, and the instant in
+// the campaign's zone, which is what a compressed demo's deadline differs in.
+func (c *campaign) deadlineSummary(what string, at time.Time) string {
+	return fmt.Sprintf("%s (%s)", domain.DeadlineLabel(what, at), at.In(c.cfg.Location()).Format(time.RFC3339))
+}
+
+// working runs timer-driven work that a run must finish before it continues as new.
+func (c *campaign) working(ctx workflow.Context, fn func(workflow.Context) error) error {
+	c.busy++
+	defer func() { c.busy-- }()
+	return fn(ctx)
+}
+
 // onRecommendationDeadline applies R5: the recommended go to review, everything else
-// expires, and a prefecture that filed nothing has given up.
+// expires, and a prefecture that filed nothing has given up. It records what it changed
+// (Sweep), so an act received in time and processed after it still counts (R14).
 func (c *campaign) onRecommendationDeadline(ctx workflow.Context) error {
 	c.touch(ctx)
+	c.Swept = &Sweep{Cases: map[string]domain.State{}, GaveUp: map[string]bool{}}
 	for _, county := range c.counties() {
-		a := c.Apps[county]
-		if to, ok := domain.AtDeadline(a.State); ok {
-			detail := "recommended in time: goes to review"
-			if to == domain.StateExpired {
-				detail = "not recommended by the deadline: deemed to have given up (视为自动放弃)"
-			}
-			c.move(ctx, a, to, domain.System, "deadline", "R5", detail)
-		}
+		c.sweepCase(ctx, c.Apps[county], "")
 	}
 	for _, code := range domain.SortedCodes(c.Prefectures) {
-		p := c.Prefectures[code]
-		if p.Status == domain.PrefectureOpen {
-			p.Status = domain.PrefectureGaveUp
-			c.campaignEvent(ctx, domain.System, "prefecture_gave_up", string(domain.PrefectureOpen), string(domain.PrefectureGaveUp), "R5",
-				fmt.Sprintf("%s %s filed no recommendation by the deadline", p.Code, p.Name))
-		}
+		c.sweepPrefecture(ctx, c.Prefectures[code], "")
 	}
 	c.setPhase(ctx, domain.PhaseReviewing, domain.System, "R5", "recommendation deadline passed; review opens")
 	return c.flush(ctx)
 }
 
+// sweepCase applies the recommendation deadline to one case (R5).
+func (c *campaign) sweepCase(ctx workflow.Context, a *CaseRecord, again string) {
+	to, ok := domain.AtDeadline(a.State)
+	if !ok {
+		return
+	}
+	c.Swept.Cases[a.Div.Code] = a.State
+	detail := "recommended in time: goes to review"
+	if to == domain.StateExpired {
+		detail = "not recommended by the deadline: deemed to have given up (视为自动放弃)"
+	}
+	c.move(ctx, a, to, domain.System, "deadline", "R5", detail+again)
+}
+
+// sweepPrefecture declares a prefecture that filed nothing by the deadline to have
+// given up (R5).
+func (c *campaign) sweepPrefecture(ctx workflow.Context, p *Prefecture, again string) {
+	if p.Status != domain.PrefectureOpen {
+		return
+	}
+	c.Swept.GaveUp[p.Code] = true
+	p.Status = domain.PrefectureGaveUp
+	c.campaignEvent(ctx, domain.System, "prefecture_gave_up", string(domain.PrefectureOpen), string(domain.PrefectureGaveUp), "R5",
+		fmt.Sprintf("%s %s filed no recommendation by the deadline%s", p.Code, p.Name, again))
+}
+
 // onNoticeDeadline applies R9: without a published notice the campaign is overdue.
 func (c *campaign) onNoticeDeadline(ctx workflow.Context) error {
 	c.NoticeDeadlineDone = true
-	if !domain.NoticeOverdue(workflow.Now(ctx), c.cfg.NoticeDeadline, c.Notice != nil) {
+	if !domain.NoticeOverdue(workflow.Now(ctx), c.cfg.NoticeDeadline, c.Notice != nil, c.cfg.TimeRules) {
 		return nil
 	}
 	c.touch(ctx)
@@ -433,6 +534,7 @@ func (c *campaign) flush(ctx workflow.Context) error {
 	// Every batch gets a version of its own: a timer-driven step and a handler may
 	// interleave within one touch, and two snapshots of one version with different
 	// contents would leave the read model at the first that landed.
+	c.sweepAgain(ctx)
 	c.Rev++
 	for county := range c.pending.Apps {
 		c.Apps[county].Version = c.Rev

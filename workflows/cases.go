@@ -35,7 +35,7 @@ func (c *campaign) checkRegister(ctx workflow.Context, in RegisterInput) error {
 	if _, exists := c.Apps[in.County]; exists {
 		return &domain.RuleError{Code: domain.CodeConflict, Message: fmt.Sprintf("county %s has already registered for %d", in.County, c.cfg.Year)}
 	}
-	if err := domain.CheckInTime(workflow.Now(ctx), c.cfg, "a registration"); err != nil {
+	if err := domain.CheckInTime(c.actTime(ctx, in.ReceivedAt), c.cfg, "a registration"); err != nil {
 		return err
 	}
 	if p, ok := c.Prefectures[div.ParentCode]; ok && !div.DirectlyAdministered && p.Status == domain.PrefectureForfeited {
@@ -77,7 +77,7 @@ func (c *campaign) checkMaterials(ctx workflow.Context, in MaterialsInput) error
 	if err := domain.ValidateDelivery(in.Items); err != nil {
 		return err
 	}
-	if err := domain.CheckInTime(workflow.Now(ctx), c.cfg, "a materials delivery"); err != nil {
+	if err := domain.CheckInTime(c.actTime(ctx, in.ReceivedAt), c.cfg, "a materials delivery"); err != nil {
 		return err
 	}
 	if !openForCounty(a.State) {
@@ -111,7 +111,7 @@ func (c *campaign) checkSubmit(ctx workflow.Context, in SubmitInput) error {
 	if err != nil {
 		return err
 	}
-	if err := domain.CheckInTime(workflow.Now(ctx), c.cfg, "a submission"); err != nil {
+	if err := domain.CheckInTime(c.actTime(ctx, in.ReceivedAt), c.cfg, "a submission"); err != nil {
 		return err
 	}
 	if a.State != domain.StateRegistered {
@@ -142,7 +142,7 @@ func (c *campaign) checkSelfApply(ctx workflow.Context, in SelfApplyInput) error
 	if err != nil {
 		return err
 	}
-	return domain.CheckSelfApply(workflow.Now(ctx), c.cfg, a.Div, a.State)
+	return domain.CheckSelfApply(c.actTime(ctx, in.ReceivedAt), c.cfg, a.Div, a.State)
 }
 
 func (c *campaign) selfApply(ctx workflow.Context, in SelfApplyInput) (Application, error) {

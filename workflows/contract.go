@@ -37,6 +37,8 @@ const (
 	UpdateResolveObjection = "resolve_objection"
 	UpdatePromoteReserve   = "promote_reserve"
 	UpdateDeclineVacancies = "decline_vacancies"
+	UpdateAmend            = "amend"
+	UpdateReinstate        = "reinstate"
 )
 
 // Query names.
@@ -118,21 +120,24 @@ func (l Limits) withDefaults() Limits {
 
 // RegisterInput registers a county's application (R2).
 type RegisterInput struct {
-	Actor  domain.Actor `json:"actor"`
-	County string       `json:"county"`
+	Actor      domain.Actor `json:"actor"`
+	County     string       `json:"county"`
+	ReceivedAt time.Time    `json:"received_at,omitzero"` // the API's receipt (R14)
 }
 
 // MaterialsInput merges deliveries into a county's checklist (R6).
 type MaterialsInput struct {
-	Actor  domain.Actor     `json:"actor"`
-	County string           `json:"county"`
-	Items  domain.Materials `json:"items"`
+	Actor      domain.Actor     `json:"actor"`
+	County     string           `json:"county"`
+	Items      domain.Materials `json:"items"`
+	ReceivedAt time.Time        `json:"received_at,omitzero"` // the API's receipt (R14)
 }
 
 // SubmitInput submits a county's application (R6).
 type SubmitInput struct {
-	Actor  domain.Actor `json:"actor"`
-	County string       `json:"county"`
+	Actor      domain.Actor `json:"actor"`
+	County     string       `json:"county"`
+	ReceivedAt time.Time    `json:"received_at,omitzero"` // the API's receipt (R14)
 }
 
 // SelfApplyInput is a directly administered county's own application (R4).
@@ -140,6 +145,7 @@ type SelfApplyInput struct {
 	Actor       domain.Actor `json:"actor"`
 	County      string       `json:"county"`
 	DocumentRef string       `json:"document_ref"`
+	ReceivedAt  time.Time    `json:"received_at,omitzero"` // the API's receipt (R14)
 }
 
 // RecommendInput is a prefecture's ordered filing (R3); ValidateOnly checks it without
@@ -150,6 +156,7 @@ type RecommendInput struct {
 	Counties     []string     `json:"counties"`
 	DocumentRef  string       `json:"document_ref"`
 	ValidateOnly bool         `json:"validate_only"`
+	ReceivedAt   time.Time    `json:"received_at,omitzero"` // the API's receipt (R14)
 }
 
 // WithdrawInput withdraws an application from any non-final state.
@@ -169,7 +176,29 @@ type ScoreInput struct {
 
 // AdminInput carries only the actor: ranking, notice and promotion take no arguments.
 type AdminInput struct {
-	Actor domain.Actor `json:"actor"`
+	Actor      domain.Actor `json:"actor"`
+	ReceivedAt time.Time    `json:"received_at,omitzero"` // the API's receipt (R14)
+}
+
+// AmendInput corrects a running campaign (R13). Deadlines are instants the API already
+// read in the campaign's time zone; zero leaves a deadline as it is.
+type AmendInput struct {
+	Actor                  domain.Actor        `json:"actor"`
+	Reason                 string              `json:"reason"`
+	RecommendationDeadline time.Time           `json:"recommendation_deadline,omitzero"`
+	NoticeDeadline         time.Time           `json:"notice_deadline,omitzero"`
+	NationalScores         map[string]*float64 `json:"national_scores,omitempty"`
+	ExcludedAdd            []string            `json:"excluded_add,omitempty"`
+	ExcludedRemove         []string            `json:"excluded_remove,omitempty"`
+	ReceivedAt             time.Time           `json:"received_at,omitzero"`
+}
+
+// ReinstateInput undoes a prefecture's forfeiture (R13).
+type ReinstateInput struct {
+	Actor      domain.Actor `json:"actor"`
+	Prefecture string       `json:"prefecture"`
+	Reason     string       `json:"reason"`
+	ReceivedAt time.Time    `json:"received_at,omitzero"`
 }
 
 // DeclineInput leaves the open vacancies of the shortlist unfilled (R10).

@@ -30,18 +30,25 @@ func (c *campaign) publishNotice(ctx workflow.Context, in AdminInput) (Notice, e
 	c.touch(ctx)
 	now := workflow.Now(ctx)
 	ends := c.publicityEnds(now)
-	c.Notice = &Notice{Year: c.cfg.Year, PublishedAt: now, PublicityEndsAt: ends, Late: now.After(c.cfg.NoticeDeadline), Shortlist: []NoticeEntry{}}
+	// Lateness is judged at the API's receipt (R14): a notice received by the deadline is
+	// in time even when the workflow published it a moment after.
+	late := !domain.BeforeDeadline(domain.ActTime(now, in.ReceivedAt), c.cfg.NoticeDeadline, c.cfg.TimeRules)
+	c.Notice = &Notice{Year: c.cfg.Year, PublishedAt: now, PublicityEndsAt: ends, Late: late, Shortlist: []NoticeEntry{}}
 	for _, e := range c.ranking().Shortlist {
 		a := c.Apps[e.County]
 		a.Publicity = ends
 		c.Notice.Shortlist = append(c.Notice.Shortlist, c.noticeEntry(a))
-		c.note(ctx, a, in.Actor, "notice_published", "R9", "shortlisted in the public notice; publicity ends "+ends.In(domain.Shanghai).Format(time.RFC3339))
+		c.note(ctx, a, in.Actor, "notice_published", "R9", "shortlisted in the public notice; publicity ends "+ends.In(c.cfg.Location()).Format(time.RFC3339))
 	}
 	if c.Overdue {
 		c.Overdue = false
-		c.campaignEvent(ctx, in.Actor, "overdue_cleared", string(c.Phase), string(c.Phase), "R9", "notice published after the notice deadline")
+		why := "notice published after the notice deadline"
+		if !late {
+			why = "notice received by the notice deadline (R14), published after its timer"
+		}
+		c.campaignEvent(ctx, in.Actor, "overdue_cleared", string(c.Phase), string(c.Phase), "R9", why)
 	}
-	c.setPhase(ctx, domain.PhasePublicity, in.Actor, "R9", fmt.Sprintf("notice published with %d counties; publicity ends %s", len(c.Notice.Shortlist), ends.In(domain.Shanghai).Format(time.RFC3339)))
+	c.setPhase(ctx, domain.PhasePublicity, in.Actor, "R9", fmt.Sprintf("notice published with %d counties; publicity ends %s", len(c.Notice.Shortlist), ends.In(c.cfg.Location()).Format(time.RFC3339)))
 	if err := c.publish(ctx); err != nil {
 		return Notice{}, err
 	}
@@ -74,7 +81,7 @@ func (c *campaign) publish(ctx workflow.Context) error {
 func (c *campaign) noticeText() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d年省级电子商务进农村综合示范县入围名单公示\n\n", c.cfg.Year)
-	fmt.Fprintf(&b, "经各市（州）推荐、省直管县自行申报和评审，现将入围名单公示如下（公示期至%s）：\n\n", c.Notice.PublicityEndsAt.In(domain.Shanghai).Format("2006年1月2日 15:04"))
+	fmt.Fprintf(&b, "经各市（州）推荐、省直管县自行申报和评审，现将入围名单公示如下（公示期至%s）：\n\n", c.Notice.PublicityEndsAt.In(c.cfg.Location()).Format("2006年1月2日 15:04"))
 	for _, e := range c.Notice.Shortlist {
 		pref := ""
 		if p, ok := c.divs.Get(e.Prefecture); ok {
@@ -88,7 +95,7 @@ func (c *campaign) noticeText() string {
 			b.WriteString("（已主动退出）")
 		}
 		if e.Promoted {
-			fmt.Fprintf(&b, "（递补，公示期至%s）", e.PublicityEndsAt.In(domain.Shanghai).Format("2006年1月2日 15:04"))
+			fmt.Fprintf(&b, "（递补，公示期至%s）", e.PublicityEndsAt.In(c.cfg.Location()).Format("2006年1月2日 15:04"))
 		}
 		b.WriteString("\n")
 	}
@@ -395,7 +402,7 @@ func (c *campaign) promote(ctx workflow.Context, in AdminInput) (Application, er
 	ends := c.publicityEnds(workflow.Now(ctx))
 	a.Publicity, a.Promoted = ends, true
 	c.move(ctx, a, domain.StateShortlisted, in.Actor, "promoted", "R10",
-		fmt.Sprintf("promoted from the reserve (rank %d) into a vacancy; publicity ends %s", a.Rank, ends.In(domain.Shanghai).Format(time.RFC3339)))
+		fmt.Sprintf("promoted from the reserve (rank %d) into a vacancy; publicity ends %s", a.Rank, ends.In(c.cfg.Location()).Format(time.RFC3339)))
 	c.Notice.Shortlist = append(c.Notice.Shortlist, c.noticeEntry(a))
 	if err := c.publish(ctx); err != nil {
 		return Application{}, err

@@ -35,7 +35,7 @@ func (c *campaign) filingDecision(ctx workflow.Context, in RecommendInput) (doma
 		}
 	}
 	f := domain.Filing{Prefecture: in.Prefecture, Counties: in.Counties, DocumentRef: in.DocumentRef}
-	return domain.CheckFiling(workflow.Now(ctx), c.cfg, c.divs, status, f, states, in.ValidateOnly)
+	return domain.CheckFiling(c.actTime(ctx, in.ReceivedAt), c.cfg, c.divs, status, f, states, in.ValidateOnly)
 }
 
 // recommend files (or, validate-only, previews) a prefecture's ordered list (R3).
@@ -67,6 +67,11 @@ func (c *campaign) recommend(ctx workflow.Context, in RecommendInput) (Recommend
 // and the prefecture can file nothing more (R3).
 func (c *campaign) forfeit(ctx workflow.Context, p *Prefecture, in RecommendInput) {
 	from := p.Status
+	f := &Forfeit{Status: from, Recommended: append([]string{}, p.Recommended...), DocumentRef: p.DocumentRef, FiledAt: p.FiledAt, Cases: map[string]CaseBefore{}}
+	if c.Forfeits == nil {
+		c.Forfeits = map[string]*Forfeit{}
+	}
+	c.Forfeits[p.Code] = f
 	p.Status = domain.PrefectureForfeited
 	p.Forfeiting = append([]string{}, in.Counties...)
 	p.Recommended = []string{}
@@ -77,6 +82,7 @@ func (c *campaign) forfeit(ctx workflow.Context, p *Prefecture, in RecommendInpu
 		if a.Div.ParentCode != p.Code || a.Div.DirectlyAdministered || a.State.Final() {
 			continue
 		}
+		f.Cases[county] = CaseBefore{State: a.State, Order: a.Order, DocumentRef: a.DocumentRef}
 		a.Order = 0
 		c.move(ctx, a, domain.StateForfeited, in.Actor, "forfeit", "R3", detail)
 	}

@@ -52,9 +52,9 @@ type CaseRecord struct {
 	// BeforeIneligible is the state a case had when a correction excluded its county
 	// (R13), so removing the county from the list again gives the case back.
 	BeforeIneligible domain.State `json:"before_ineligible,omitempty"`
-	Seq       int64     `json:"seq"`
-	Version   int64     `json:"version"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Seq              int64        `json:"seq"`
+	Version          int64        `json:"version"`
+	UpdatedAt        time.Time    `json:"updated_at"`
 }
 
 // pending collects what changed since the last projection.

@@ -26,27 +26,27 @@ type timedAct interface {
 }
 
 func (in RegisterInput) receivedAt() time.Time { return in.ReceivedAt }
-func (in RegisterInput) actor() domain.Actor    { return in.Actor }
+func (in RegisterInput) actor() domain.Actor   { return in.Actor }
 func (in RegisterInput) reopens(*campaign) ([]string, string) {
 	return []string{in.County}, ""
 }
 func (in MaterialsInput) receivedAt() time.Time { return in.ReceivedAt }
-func (in MaterialsInput) actor() domain.Actor    { return in.Actor }
+func (in MaterialsInput) actor() domain.Actor   { return in.Actor }
 func (in MaterialsInput) reopens(*campaign) ([]string, string) {
 	return []string{in.County}, ""
 }
 func (in SubmitInput) receivedAt() time.Time { return in.ReceivedAt }
-func (in SubmitInput) actor() domain.Actor    { return in.Actor }
+func (in SubmitInput) actor() domain.Actor   { return in.Actor }
 func (in SubmitInput) reopens(*campaign) ([]string, string) {
 	return []string{in.County}, ""
 }
 func (in SelfApplyInput) receivedAt() time.Time { return in.ReceivedAt }
-func (in SelfApplyInput) actor() domain.Actor    { return in.Actor }
+func (in SelfApplyInput) actor() domain.Actor   { return in.Actor }
 func (in SelfApplyInput) reopens(*campaign) ([]string, string) {
 	return []string{in.County}, ""
 }
 func (in RecommendInput) receivedAt() time.Time { return in.ReceivedAt }
-func (in RecommendInput) actor() domain.Actor    { return in.Actor }
+func (in RecommendInput) actor() domain.Actor   { return in.Actor }
 
 // reopens for a filing is every case of the prefecture: a filing replaces the earlier
 // list, so any of them may change.

@@ -141,6 +141,7 @@ func New(cfg Config, tc client.Client, st Store) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	e.JSONSerializer = zonedJSON{}
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 
 	// Outermost first: the request ID exists before anything logs; observe sees the
@@ -197,6 +198,8 @@ func (s *server) mount(e *echo.Echo) {
 	e.POST(app+"/objections", s.object, limit, idem)
 
 	e.POST(y+"/prefectures/:code/recommendation", s.recommend, auth, idem)
+	e.POST(y+"/prefectures/:code/reinstate", s.reinstate, auth, idem)
+	e.POST(y+"/amendments", s.amend, auth, idem)
 
 	e.POST(y+"/ranking", s.rank, auth, idem)
 	e.GET(y+"/ranking", s.getRanking, auth)

@@ -64,7 +64,7 @@ func (s *server) registerApplication(c echo.Context) error {
 		return err
 	}
 	var app workflows.Application
-	if err := s.update(c, v.Year, workflows.UpdateRegister, workflows.RegisterInput{Actor: a, County: req.County}, &app); err != nil {
+	if err := s.update(c, v.Year, workflows.UpdateRegister, workflows.RegisterInput{Actor: a, County: req.County, ReceivedAt: receivedAt(c)}, &app); err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("%s/campaigns/%d/applications/%s", BasePath, v.Year, app.County))
@@ -177,7 +177,7 @@ func (s *server) materials(c echo.Context) error {
 	if err := domain.ValidateDelivery(req.Items); err != nil {
 		return err
 	}
-	return s.applicationUpdate(c, v.Year, workflows.UpdateMaterials, workflows.MaterialsInput{Actor: a, County: county, Items: req.Items})
+	return s.applicationUpdate(c, v.Year, workflows.UpdateMaterials, workflows.MaterialsInput{Actor: a, County: county, Items: req.Items, ReceivedAt: receivedAt(c)})
 }
 
 func (s *server) submit(c echo.Context) error {
@@ -188,7 +188,7 @@ func (s *server) submit(c echo.Context) error {
 	if err := bindJSON(c, &emptyRequest{}); err != nil {
 		return err
 	}
-	return s.applicationUpdate(c, v.Year, workflows.UpdateSubmit, workflows.SubmitInput{Actor: a, County: county})
+	return s.applicationUpdate(c, v.Year, workflows.UpdateSubmit, workflows.SubmitInput{Actor: a, County: county, ReceivedAt: receivedAt(c)})
 }
 
 // selfApplyRequest is a directly administered county's own application (R4).
@@ -207,7 +207,7 @@ func (s *server) selfApply(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	return s.applicationUpdate(c, v.Year, workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: a, County: county, DocumentRef: req.DocumentRef})
+	return s.applicationUpdate(c, v.Year, workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: a, County: county, DocumentRef: req.DocumentRef, ReceivedAt: receivedAt(c)})
 }
 
 // withdrawRequest ends a case at the county's request.
@@ -296,7 +296,7 @@ func (s *server) recommend(c echo.Context) error {
 	}
 	var res workflows.RecommendResult
 	if err := s.update(c, v.Year, workflows.UpdateRecommend, workflows.RecommendInput{
-		Actor: a, Prefecture: code, Counties: req.Counties, DocumentRef: req.DocumentRef, ValidateOnly: validateOnly,
+		Actor: a, Prefecture: code, Counties: req.Counties, DocumentRef: req.DocumentRef, ValidateOnly: validateOnly, ReceivedAt: receivedAt(c),
 	}, &res); err != nil {
 		return err
 	}

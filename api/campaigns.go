@@ -172,6 +172,7 @@ func (s *server) createCampaign(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Set(zoneKey, zoneOf(view))
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("%s/campaigns/%d", BasePath, cfg.Year))
 	return c.JSON(http.StatusCreated, view)
 }
@@ -215,6 +216,9 @@ func (s *server) campaignOf(c echo.Context) (workflows.CampaignView, error) {
 	v, err := s.st.Campaign(c.Request().Context(), year)
 	if errors.Is(err, store.ErrNotFound) {
 		return v, notFound("campaign %d does not exist", year)
+	}
+	if err == nil {
+		c.Set(zoneKey, zoneOf(v))
 	}
 	return v, err
 }
@@ -298,7 +302,7 @@ func (s *server) adminAction(c echo.Context, what, update string, out any) (int,
 	if err := bindJSON(c, &emptyRequest{}); err != nil {
 		return 0, err
 	}
-	return v.Year, s.update(c, v.Year, update, workflows.AdminInput{Actor: a}, out)
+	return v.Year, s.update(c, v.Year, update, workflows.AdminInput{Actor: a, ReceivedAt: receivedAt(c)}, out)
 }
 
 // rank runs the ranking (R7, R8).

@@ -23,6 +23,13 @@ import (
 // is the reserve.
 func (h *harness) toPublicity(admin, publicity string) {
 	h.t.Helper()
+	h.toRanked(admin, publicity)
+	h.must(http.StatusOK, req{method: http.MethodPost, path: h.campaignPath() + "/notice", token: admin, body: map[string]any{}})
+}
+
+// toRanked plays the campaign of toPublicity up to its ranking, before the notice.
+func (h *harness) toRanked(admin, publicity string) {
+	h.t.Helper()
 	post := func(path, tok string, body any) req {
 		return req{method: http.MethodPost, path: path, token: tok, body: body}
 	}
@@ -44,7 +51,6 @@ func (h *harness) toPublicity(admin, publicity string) {
 		h.must(http.StatusOK, post(h.appPath(c)+"/scorecards", reviewer, map[string]any{"criteria": allCriteria(mark)}))
 	}
 	h.must(http.StatusOK, post(h.campaignPath()+"/ranking", admin, map[string]any{}))
-	h.must(http.StatusOK, post(h.campaignPath()+"/notice", admin, map[string]any{}))
 }
 
 // chain is every run of a workflow, newest first, walked back through continue-as-new.

@@ -64,6 +64,7 @@ func (s *server) metricsHandler() echo.HandlerFunc {
 func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		c.Set(receivedKey, start)
 		if err := next(c); err != nil {
 			c.Error(err)
 		}

@@ -1,0 +1,121 @@
+package api
+
+import (
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/workflows"
+)
+
+// Corrections of a running campaign (R13) and the receipt time every act carries (R14).
+
+// receivedKey holds the moment the API received the request (R14).
+const receivedKey = "received_at"
+
+// receivedAt is the API's receipt of the request, stamped by observe before anything
+// else runs. Lateness is judged at this moment, not when the workflow processes the act;
+// no client can set it.
+func receivedAt(c echo.Context) time.Time {
+	if t, ok := c.Get(receivedKey).(time.Time); ok {
+		return t
+	}
+	return time.Now()
+}
+
+// maxAmendedCounties bounds the counties one amendment names: a province has about a
+// hundred, so a longer list is a mistake, not a correction.
+const maxAmendedCounties = 500
+
+// amendmentRequest is the body of POST /campaigns/{year}/amendments. A national score
+// of null strikes a score entered by mistake.
+type amendmentRequest struct {
+	Reason                 string              `json:"reason"`
+	RecommendationDeadline string              `json:"recommendation_deadline"`
+	NoticeDeadline         string              `json:"notice_deadline"`
+	NationalScores         map[string]*float64 `json:"national_scores"`
+	ExcludedAdd            []string            `json:"excluded_add"`
+	ExcludedRemove         []string            `json:"excluded_remove"`
+}
+
+// amend corrects a running campaign (R13). The workflow judges the deadlines and the
+// phase; the API reads the dates in the campaign's time zone (R14) and refuses a form
+// without a reason or without a change.
+func (s *server) amend(c echo.Context) error {
+	v, a, err := s.officialOf(c)
+	if err != nil {
+		return err
+	}
+	if err := domain.CanAdminister(a, "correct a campaign"); err != nil {
+		return err
+	}
+	var req amendmentRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := domain.CheckText("reason", req.Reason, true, domain.MaxText); err != nil {
+		return withRule(err, "R13")
+	}
+	if n := len(req.NationalScores) + len(req.ExcludedAdd) + len(req.ExcludedRemove); n > maxAmendedCounties {
+		return newError(domain.CodeBadRequest, "R13", "an amendment names %d counties; at most %d are accepted", n, maxAmendedCounties)
+	}
+	loc := zoneOf(v)
+	in := workflows.AmendInput{
+		Actor: a, Reason: req.Reason, NationalScores: req.NationalScores,
+		ExcludedAdd: req.ExcludedAdd, ExcludedRemove: req.ExcludedRemove, ReceivedAt: receivedAt(c),
+	}
+	if in.RecommendationDeadline, err = domain.ParseDeadline(req.RecommendationDeadline, loc); err != nil {
+		return newError(domain.CodeBadRequest, "R14", "recommendation_deadline %v", err)
+	}
+	if in.NoticeDeadline, err = domain.ParseDeadline(req.NoticeDeadline, loc); err != nil {
+		return newError(domain.CodeBadRequest, "R14", "notice_deadline %v", err)
+	}
+	if err := s.update(c, v.Year, workflows.UpdateAmend, in, nil); err != nil {
+		return err
+	}
+	return s.getCampaignAfterWrite(c, v.Year)
+}
+
+// reinstate undoes a prefecture's forfeiture before the recommendation deadline (R13).
+func (s *server) reinstate(c echo.Context) error {
+	v, a, err := s.officialOf(c)
+	if err != nil {
+		return err
+	}
+	code, err := pathCode(c, "code")
+	if err != nil {
+		return err
+	}
+	if err := domain.CanAdminister(a, "reinstate a prefecture"); err != nil {
+		return err
+	}
+	var req reasonRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := domain.CheckText("reason", req.Reason, true, domain.MaxText); err != nil {
+		return withRule(err, "R13")
+	}
+	if err := s.update(c, v.Year, workflows.UpdateReinstate, workflows.ReinstateInput{Actor: a, Prefecture: code, Reason: req.Reason, ReceivedAt: receivedAt(c)}, nil); err != nil {
+		return err
+	}
+	return s.getCampaignAfterWrite(c, v.Year)
+}
+
+// withRule names the rule on a refusal that came without one.
+func withRule(err error, rule string) error {
+	if re, ok := err.(*domain.RuleError); ok && re.Rule == "" {
+		return &domain.RuleError{Code: re.Code, Rule: rule, Message: re.Message}
+	}
+	return err
+}
+
+// zoneOf is the campaign's time zone (R14); a name that does not load falls back to the
+// default zone, as domain.Campaign.Location does.
+func zoneOf(v workflows.CampaignView) *time.Location {
+	if loc, err := time.LoadLocation(v.Deadlines.TimeZone); err == nil && v.Deadlines.TimeZone != "" && v.Deadlines.TimeZone != "Local" {
+		return loc
+	}
+	return domain.Shanghai
+}

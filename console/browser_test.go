@@ -113,6 +113,15 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.expectText("#flash", "2016")
 	b.shot("admin-campaign-created", "admin page right after creating the 2016 campaign")
 
+	// The administrator corrects the running campaign with a reason (R13): the notice
+	// deadline moves a minute later, and the timeline shows the old and new value.
+	b.set("#amend-reason", "公示准备时间延长")
+	b.set("#amend-notice", local(time.Now().Add(16*time.Minute)))
+	b.submit("#amend")
+	b.expectText("#flash", "更正已生效")
+	b.expectText("#campaign-timeline", "公示准备时间延长")
+	b.shot("admin-amended", "admin page after a correction of the notice deadline (R13)")
+
 	// A second, empty campaign whose notice deadline passes within seconds, so the
 	// board can show an overdue campaign (R9) later on.
 	soon := time.Now()

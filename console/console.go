@@ -126,6 +126,8 @@ func (c *console) routes() []route {
 		{http.MethodPost, y + "/admin/promote", c.promote},
 		{http.MethodPost, y + "/admin/decline", c.decline},
 		{http.MethodPost, y + "/admin/designation", c.designationRef},
+		{http.MethodPost, y + "/admin/amendments", c.amend},
+		{http.MethodPost, y + "/admin/prefectures/:code/reinstate", c.reinstate},
 		{http.MethodPost, y + "/admin/objections/:id", c.resolve},
 		{http.MethodGet, "/notices/:year", c.notice},
 		{http.MethodPost, "/notices/:year/objections", c.object},

@@ -399,6 +399,20 @@ func TestFormParsing(t *testing.T) {
 	if err != nil || !at.Equal(time.Date(2016, 8, 1, 23, 59, 59, 0, domain.Shanghai)) {
 		t.Errorf("parseLocal: %v %v", at, err)
 	}
+	// R13/R14: the correction form's deadlines and score corrections.
+	for in, want := range map[string]string{"": "", "2016-08-05": "2016-08-05", "2016-08-05T23:59:59": "2016-08-05T23:59:59+08:00",
+		"2016-08-05T12:00:00Z": "2016-08-05T12:00:00Z"} {
+		if got, err := formDeadline(in); err != nil || got != want {
+			t.Errorf("formDeadline(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := formDeadline("next friday"); err == nil {
+		t.Error("formDeadline should refuse text that is no date")
+	}
+	corr, err := parseScoreCorrections("520328=88, 520322=")
+	if err != nil || *corr["520328"] != 88 || corr["520322"] != nil || len(corr) != 2 {
+		t.Errorf("parseScoreCorrections: %v %v", corr, err)
+	}
 	if got := formatNumber(86.5); got != "86.5" {
 		t.Errorf("formatNumber(86.5) = %q", got)
 	}

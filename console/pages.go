@@ -922,6 +922,10 @@ type adminView struct {
 	CanPublish bool
 	CanPromote bool
 	CanDecline bool
+	// CanAmend shows the correction form (R13): some deadline has not passed yet.
+	CanAmend bool
+	// Forfeited are the prefectures a reinstatement can give back (R13).
+	Forfeited []workflows.Prefecture
 	// Designation is the final list of a closed campaign (R10), nil before.
 	Designation *workflows.Designation
 }
@@ -992,6 +996,7 @@ func (c *console) admin(r *request) error {
 	v.CanPublish = cv.Phase == domain.PhaseRanked
 	v.CanPromote = cv.Phase == domain.PhasePublicity && len(v.Ranking.Reserve) > 0
 	v.CanDecline = cv.Phase == domain.PhasePublicity && cv.Vacancies > 0
+	v.CanAmend, v.Forfeited = amendable(cv)
 	if cv.Phase == domain.PhaseClosed {
 		var d workflows.Designation
 		switch err := c.get(r, fmt.Sprintf("/campaigns/%d/designation", year), &d); {

@@ -2,13 +2,23 @@ package workflows
 
 import (
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/guizhou-commerce/selection/domain"
 )
+
+// undoable are the final states a correction can still undo: an expiry by the deadline
+// when a filing received in time arrives late (R14), a forfeiture by reinstatement and an
+// exclusion by readmission (R13).
+func undoable(s domain.State) bool {
+	return s == domain.StateExpired || s == domain.StateForfeited || s == domain.StateIneligible
+}
 
 // ApplicationWorkflow is one county's case. The campaign workflow decides every
 // transition (it alone sees all counties, R3); this workflow carries the case's own
 // durable record: its current view, the timeline events of this run, and the
 // ApplicationState search attribute that lets the Web UI and CLI filter cases. It ends
-// when the case reaches a final state, and continues as new when Temporal suggests it
+// when the case reaches a final state (one a correction may undo once the campaign
+// releases it), and continues as new when Temporal suggests it
 // or after Limits.SignalsPerRun transitions, so no run grows without bound; the whole
 // timeline is in PostgreSQL.
 func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application, error) {
@@ -32,8 +42,10 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 	}
 	transitions := workflow.GetSignalChannel(ctx, SignalTransition)
 	received := 0
+	released := false
 	apply := func(t Transition) error {
 		received++
+		released = released || t.Release
 		if t.Event.Seq <= last.Seq {
 			return nil // a duplicate delivery: the timeline already has it
 		}
@@ -57,13 +69,17 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 			}
 		}
 	}
-	for !view.State.Final() {
+	// done: the case reached a final state nothing will undo.
+	done := func() bool {
+		return view.State.Final() && (!in.Hold || released || !undoable(view.State))
+	}
+	for !done() {
 		if received >= limits.SignalsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			// Take in what already arrived, so the next run starts from the newest view.
 			if err := drain(); err != nil {
 				return view, err
 			}
-			if view.State.Final() {
+			if done() {
 				break
 			}
 			next := in

@@ -49,6 +49,9 @@ type CaseRecord struct {
 	// (no objection can be filed after it) minus the decisions since.
 	Upheld int `json:"upheld"`
 	Open   int `json:"open"`
+	// Held is set while the case's workflow holds final states a correction may undo
+	// (ApplicationInput.Hold), until the campaign releases it.
+	Held bool `json:"held,omitempty"`
 	// BeforeIneligible is the state a case had when a correction excluded its county
 	// (R13), so removing the county from the list again gives the case back.
 	BeforeIneligible domain.State `json:"before_ineligible,omitempty"`
@@ -102,6 +105,11 @@ type CampaignState struct {
 	NoticeVersion int64 `json:"notice_version,omitempty"`
 	// Runs counts the runs of this campaign, the first being 1.
 	Runs int `json:"runs"`
+	// Reopenable is set on campaigns started since corrections (reopenableChange): their
+	// case workflows hold undoable final states until Released.
+	Reopenable bool `json:"reopenable,omitempty"`
+	// Released is set once no correction or late receipt can reopen a case any more.
+	Released bool `json:"released,omitempty"`
 	// Swept is what the recommendation deadline changed (R5), so an act the API received
 	// in time but the workflow processed after the deadline can still count (R14).
 	Swept *Sweep `json:"swept,omitempty"`
@@ -166,6 +174,11 @@ const objectionsChange = "objections-in-postgres"
 // 23:59:59.5 is in time for a deadline of 23:59:59. Runs recorded before it refused it.
 const timeRulesChange = "r14-time-rules"
 
+// reopenableChange names the change that keeps a case workflow open in a final state a
+// correction may undo, until the campaign releases it (R13, R14). Runs recorded before
+// it start case workflows that end at every final state, and release nothing.
+const reopenableChange = "r13-reopenable-cases"
+
 // CampaignWorkflow runs one year's selection from the opening of applications to the
 // designation of the winners (DESIGN.md §3). A long campaign is a chain of runs: each
 // continues as new with its whole state before Temporal's per-run limits.
@@ -192,6 +205,7 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (CampaignView, err
 			ObjectionsInStore: workflow.GetVersion(ctx, objectionsChange, workflow.DefaultVersion, 1) == 1,
 			EndGame:           workflow.GetVersion(ctx, endGameChange, workflow.DefaultVersion, 1) == 1,
 			TimeRules:         workflow.GetVersion(ctx, timeRulesChange, workflow.DefaultVersion, 1) == 1,
+			Reopenable:        workflow.GetVersion(ctx, reopenableChange, workflow.DefaultVersion, 1) == 1,
 		}
 		for _, p := range c.divs.Prefectures(c.cfg.Province) {
 			c.Prefectures[p.Code] = &Prefecture{Code: p.Code, Name: p.Name, Status: domain.PrefectureOpen, Recommended: []string{}}
@@ -459,6 +473,7 @@ func (c *campaign) sweepPrefecture(ctx workflow.Context, p *Prefecture, again st
 // onNoticeDeadline applies R9: without a published notice the campaign is overdue.
 func (c *campaign) onNoticeDeadline(ctx workflow.Context) error {
 	c.NoticeDeadlineDone = true
+	c.release(ctx)
 	if !domain.NoticeOverdue(workflow.Now(ctx), c.cfg.NoticeDeadline, c.Notice != nil, c.cfg.TimeRules) {
 		return nil
 	}
@@ -577,10 +592,11 @@ func (c *campaign) startCase(ctx workflow.Context, a *CaseRecord, first Event) e
 		),
 	}
 	view := c.appView(a)
+	a.Held = c.Reopenable
 	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), ApplicationWorkflowName, ApplicationInput{
 		Year: c.cfg.Year, County: a.Div.Code, Name: a.Div.Name, Prefecture: a.Div.ParentCode,
 		DirectlyAdministered: a.Div.DirectlyAdministered, Exempt: a.Exempt, Registered: first, View: &view,
-		Limits: c.limits,
+		Limits: c.limits, Hold: c.Reopenable,
 	})
 	return child.GetChildWorkflowExecution().Get(ctx, nil)
 }

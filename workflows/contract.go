@@ -238,6 +238,10 @@ type ApplicationInput struct {
 	View                 *Application `json:"view"`
 	// Limits bound the run before it continues as new.
 	Limits Limits `json:"limits,omitempty"`
+	// Hold keeps the workflow running in a final state a correction may undo (expired,
+	// forfeited, ineligible: R13, R14) until the campaign releases it. Cases started
+	// before corrections existed end at every final state.
+	Hold bool `json:"hold,omitempty"`
 	// Last is the newest timeline event a previous run took in, after continue-as-new;
 	// Registered is then the zero event.
 	Last *Event `json:"last,omitempty"`
@@ -248,6 +252,10 @@ type ApplicationInput struct {
 type Transition struct {
 	View  Application `json:"view"`
 	Event Event       `json:"event"`
+	// Release tells a case workflow that holds a final state which a correction could
+	// still undo (ApplicationInput.Hold) that nothing will undo it now; Event is then the
+	// case's newest event again.
+	Release bool `json:"release,omitempty"`
 }
 
 // Event is one line of a case's timeline (R11). Seq counts per workflow from 1, so

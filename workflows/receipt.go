@@ -75,7 +75,7 @@ func (c *campaign) beginLate(ctx workflow.Context, in any) (r reopened, at time.
 	if c.Phase == domain.PhaseOpen || !c.sweptBefore(at) {
 		return r, at, false, nil
 	}
-	if c.Phase != domain.PhaseReviewing {
+	if c.Phase != domain.PhaseReviewing || c.Released {
 		return r, at, false, c.lateRefusal(at)
 	}
 	counties, prefecture := t.reopens(c)
@@ -181,4 +181,25 @@ func (c *campaign) lateRefusal(at time.Time) error {
 	return &domain.RuleError{Code: domain.CodeDeadlinePassed, Rule: "R14", Message: fmt.Sprintf(
 		"the act was received at %s, in time, but reached the campaign after the ranking began; it can no longer count",
 		at.In(c.cfg.Location()).Format(time.RFC3339Nano))}
+}
+
+// release tells every case workflow that holds an undoable final state that the state
+// is final now. It runs when the ranking begins (a late receipt can no longer join the
+// review, and forfeitures and exclusions stand since the recommendation deadline) or,
+// without a ranking, at the notice deadline.
+func (c *campaign) release(ctx workflow.Context) {
+	if !c.Reopenable || c.Released {
+		return
+	}
+	c.Released = true
+	for _, county := range c.counties() {
+		a := c.Apps[county]
+		if !a.Held {
+			continue
+		}
+		a.Held = false
+		if a.State.Final() {
+			c.signal(ctx, a, Transition{View: c.appView(a), Event: Event{WorkflowID: ApplicationID(c.cfg.Year, county), Seq: a.Seq}, Release: true})
+		}
+	}
 }

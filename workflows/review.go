@@ -120,6 +120,7 @@ func (c *campaign) rankCandidates(ctx workflow.Context, in AdminInput) (domain.R
 	place(r.Shortlist, domain.StateShortlisted)
 	place(r.Reserve, domain.StateReserve)
 	c.Ranked = true
+	c.release(ctx)
 	if c.Phase != domain.PhaseRanked {
 		c.setPhase(ctx, domain.PhaseRanked, in.Actor, "R7", fmt.Sprintf("%d shortlisted, %d in reserve", len(r.Shortlist), len(r.Reserve)))
 	} else {

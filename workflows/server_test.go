@@ -31,9 +31,9 @@ var recordHistories = flag.Bool("record-histories", false, "write the histories 
 // -record-histories. The replay test replays every file in testdata, so the histories
 // recorded by earlier versions of the code stay there and keep replaying.
 var historyFiles = map[string]string{
-	workflows.CampaignID(2016):              "campaign-2016-v3.json",
-	workflows.ApplicationID(2016, "520102"): "application-2016-520102-v3.json",
-	workflows.ApplicationID(2016, "520111"): "application-2016-520111-v3.json",
+	workflows.CampaignID(2016):              "campaign-2016-v4.json",
+	workflows.ApplicationID(2016, "520102"): "application-2016-520102-v4.json",
+	workflows.ApplicationID(2016, "520111"): "application-2016-520111-v4.json",
 }
 
 // TestCampaignOnServer runs a compressed campaign with real, seconds-away deadlines on
@@ -117,7 +117,13 @@ func playCompressed(t *testing.T, ctx context.Context, c client.Client, rec *rec
 	require.True(t, refused, "a validator's refusal crosses the wire as a rule error: %v", err)
 	assert.Equal(t, domain.CodeIneligible, re.Code)
 	assert.Equal(t, "R2", re.Rule)
-	ok(workflows.UpdateRecommend, workflows.RecommendInput{Actor: prefecture("520100"), Prefecture: "520100", Counties: []string{"520111", "520112"}}, nil)
+	// R13: a forfeiture filed by mistake is reinstated; the deadline moves 3 seconds
+	// later and a national score is corrected, each with a reason.
+	ok(workflows.UpdateRecommend, workflows.RecommendInput{Actor: admin, Prefecture: "520100", Counties: []string{"520102", "520111", "520112"}}, nil)
+	ok(workflows.UpdateReinstate, workflows.ReinstateInput{Actor: admin, Prefecture: "520100", Reason: "filed by mistake"}, nil)
+	ok(workflows.UpdateAmend, workflows.AmendInput{Actor: admin, Reason: "one more day", RecommendationDeadline: cfg.RecommendationDeadline.Add(3 * time.Second),
+		NationalScores: map[string]*float64{"520328": pts(87)}}, nil)
+	ok(workflows.UpdateRecommend, workflows.RecommendInput{Actor: prefecture("520100"), Prefecture: "520100", Counties: []string{"520111", "520112"}, ReceivedAt: time.Now()}, nil)
 	ok(workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: county("520382"), County: "520382"}, nil)
 
 	// R5: the deadline passes with nobody acting.

@@ -60,6 +60,13 @@ func (s *server) amend(c echo.Context) error {
 	if n := len(req.NationalScores) + len(req.ExcludedAdd) + len(req.ExcludedRemove); n > maxAmendedCounties {
 		return newError(domain.CodeBadRequest, "R13", "an amendment names %d counties; at most %d are accepted", n, maxAmendedCounties)
 	}
+	if v.Phase == domain.PhaseClosed {
+		// The workflow has ended; answer as it would have: its deadlines have passed.
+		if req.NationalScores != nil || req.ExcludedAdd != nil || req.ExcludedRemove != nil {
+			return newError(domain.CodeInvalidState, "R13", "campaign %d is closed: national scores and the exclusion list can no longer be corrected", v.Year)
+		}
+		return newError(domain.CodeDeadlinePassed, "R13", "campaign %d is closed: its deadlines have passed and can no longer move", v.Year)
+	}
 	loc := zoneOf(v)
 	in := workflows.AmendInput{
 		Actor: a, Reason: req.Reason, NationalScores: req.NationalScores,
@@ -96,6 +103,9 @@ func (s *server) reinstate(c echo.Context) error {
 	}
 	if err := domain.CheckText("reason", req.Reason, true, domain.MaxText); err != nil {
 		return withRule(err, "R13")
+	}
+	if v.Phase == domain.PhaseClosed {
+		return newError(domain.CodeDeadlinePassed, "R13", "campaign %d is closed: a forfeiture stands", v.Year)
 	}
 	if err := s.update(c, v.Year, workflows.UpdateReinstate, workflows.ReinstateInput{Actor: a, Prefecture: code, Reason: req.Reason, ReceivedAt: receivedAt(c)}, nil); err != nil {
 		return err

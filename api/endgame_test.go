@@ -51,6 +51,10 @@ func TestEndGameThroughHTTP(t *testing.T) {
 		p := h.campaign(admin).Phase
 		return p == domain.PhaseClosed, string(p)
 	})
+	// R13 on a closed campaign: every deadline has passed.
+	h.refused(http.StatusConflict, "deadline_passed", "R13", post(h.campaignPath()+"/amendments", admin, map[string]string{"reason": "x", "notice_deadline": "2099-01-01"}))
+	h.refused(http.StatusConflict, "invalid_state", "R13", post(h.campaignPath()+"/amendments", admin, map[string]any{"reason": "x", "excluded_add": []string{"520113"}}))
+	h.refused(http.StatusConflict, "deadline_passed", "R13", post(h.campaignPath()+"/prefectures/520100/reinstate", admin, map[string]string{"reason": "x"}))
 	var d workflows.Designation
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath() + "/designation"}).decode(t, &d)
 	if len(d.Designated) != 2 || d.Designated[0].County != "520526" || len(d.NotSelected) != 1 || d.DocumentRef != nil {

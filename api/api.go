@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -74,17 +75,17 @@ type Config struct {
 // Store is the part of store.Store the API reads from; an interface so the package
 // states exactly what it needs of PostgreSQL.
 type Store interface {
-	Campaign(ctx context.Context, year int) (workflows.CampaignView, error)
-	Applications(ctx context.Context, year int, prefecture, state string, page store.PageRequest[string]) (store.Page[workflows.Application, string], error)
-	Application(ctx context.Context, year int, county string) (workflows.Application, error)
-	Timeline(ctx context.Context, workflowID string, page store.PageRequest[int64]) (store.Page[workflows.Event, int64], error)
-	Notice(ctx context.Context, year int) (workflows.Notice, error)
-	Objections(ctx context.Context, year int, status string, page store.PageRequest[store.ObjectionKey]) (store.Page[workflows.Objection, store.ObjectionKey], error)
-	Objection(ctx context.Context, year int, id string) (workflows.Objection, error)
+	Campaign(ctx context.Context, year int) (readmodel.CampaignView, error)
+	Applications(ctx context.Context, year int, prefecture, state string, page store.PageRequest[string]) (store.Page[readmodel.Application, string], error)
+	Application(ctx context.Context, year int, county string) (readmodel.Application, error)
+	Timeline(ctx context.Context, workflowID string, page store.PageRequest[int64]) (store.Page[readmodel.Event, int64], error)
+	Notice(ctx context.Context, year int) (readmodel.Notice, error)
+	Objections(ctx context.Context, year int, status string, page store.PageRequest[store.ObjectionKey]) (store.Page[readmodel.Objection, store.ObjectionKey], error)
+	Objection(ctx context.Context, year int, id string) (readmodel.Objection, error)
 	FileObjection(ctx context.Context, f store.ObjectionFiling) (store.FiledObjection, error)
-	NoticeVersion(ctx context.Context, year int, n int64) (workflows.Notice, error)
-	Designation(ctx context.Context, year int) (workflows.Designation, error)
-	SetDesignationRef(ctx context.Context, year int, ref string, actor domain.Actor, at time.Time) (workflows.Designation, error)
+	NoticeVersion(ctx context.Context, year int, n int64) (readmodel.Notice, error)
+	Designation(ctx context.Context, year int) (readmodel.Designation, error)
+	SetDesignationRef(ctx context.Context, year int, timeline, ref string, actor domain.Actor, at time.Time) (readmodel.Designation, error)
 	Ping(ctx context.Context) error
 	ReserveIdempotencyKey(ctx context.Context, scope, key, requestHash string) (*store.IdempotentResponse, bool, error)
 	CompleteIdempotencyKey(ctx context.Context, scope, key string, status int, body []byte) error

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -19,7 +20,7 @@ import (
 const maxRecommended = 100
 
 // countyOf reads the campaign, the caller and the {county} of the path.
-func (s *server) countyOf(c echo.Context) (workflows.CampaignView, domain.Actor, string, error) {
+func (s *server) countyOf(c echo.Context) (readmodel.CampaignView, domain.Actor, string, error) {
 	v, a, err := s.officialOf(c)
 	if err != nil {
 		return v, a, "", err
@@ -30,7 +31,7 @@ func (s *server) countyOf(c echo.Context) (workflows.CampaignView, domain.Actor,
 
 // countyAction is the common head of the routes a county official performs on their
 // own county and an administrator on any (R12).
-func (s *server) countyAction(c echo.Context, what string) (workflows.CampaignView, domain.Actor, string, error) {
+func (s *server) countyAction(c echo.Context, what string) (readmodel.CampaignView, domain.Actor, string, error) {
 	v, a, county, err := s.countyOf(c)
 	if err != nil {
 		return v, a, county, err
@@ -63,7 +64,7 @@ func (s *server) registerApplication(c echo.Context) error {
 	if err := domain.CanActForCounty(a, req.County, "register an application"); err != nil {
 		return err
 	}
-	var app workflows.Application
+	var app readmodel.Application
 	if err := s.update(c, v.Year, workflows.UpdateRegister, workflows.RegisterInput{Actor: a, County: req.County, ReceivedAt: receivedAt(c)}, &app); err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (s *server) registerApplication(c echo.Context) error {
 
 // applicationsResponse is the list body of API.md, a page at a time.
 type applicationsResponse struct {
-	Applications []workflows.Application `json:"applications"`
+	Applications []readmodel.Application `json:"applications"`
 	NextCursor   string                  `json:"next_cursor,omitempty"`
 }
 
@@ -111,8 +112,8 @@ func (s *server) listApplications(c echo.Context) error {
 // allApplications reads every application of a campaign, a page at a time, for the
 // ranking, which orders them all. The loop is short: a campaign has at most one
 // application per county of its province.
-func (s *server) allApplications(ctx context.Context, year int) ([]workflows.Application, error) {
-	var all []workflows.Application
+func (s *server) allApplications(ctx context.Context, year int) ([]readmodel.Application, error) {
+	var all []readmodel.Application
 	page := store.PageRequest[string]{Limit: MaxLimit}
 	for {
 		p, err := s.st.Applications(ctx, year, "", "", page)
@@ -128,7 +129,7 @@ func (s *server) allApplications(ctx context.Context, year int) ([]workflows.App
 }
 
 // application reads one application from the read model, 404 when never registered.
-func (s *server) application(c echo.Context, year int, county string) (workflows.Application, error) {
+func (s *server) application(c echo.Context, year int, county string) (readmodel.Application, error) {
 	app, err := s.st.Application(c.Request().Context(), year, county)
 	if errors.Is(err, store.ErrNotFound) {
 		return app, notFound("county %s has no application in the %d campaign", county, year)
@@ -253,7 +254,7 @@ func (s *server) score(c echo.Context) error {
 
 // applicationUpdate runs an Update whose result is the application, answered with 200.
 func (s *server) applicationUpdate(c echo.Context, year int, name string, in any) error {
-	var app workflows.Application
+	var app readmodel.Application
 	if err := s.update(c, year, name, in, &app); err != nil {
 		return err
 	}
@@ -294,7 +295,7 @@ func (s *server) recommend(c echo.Context) error {
 	if len(req.Counties) > maxRecommended {
 		return badRequest("counties lists %d entries; at most %d are accepted", len(req.Counties), maxRecommended)
 	}
-	var res workflows.RecommendResult
+	var res readmodel.RecommendResult
 	if err := s.update(c, v.Year, workflows.UpdateRecommend, workflows.RecommendInput{
 		Actor: a, Prefecture: code, Counties: req.Counties, DocumentRef: req.DocumentRef, ValidateOnly: validateOnly, ReceivedAt: receivedAt(c),
 	}, &res); err != nil {

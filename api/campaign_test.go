@@ -10,6 +10,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -58,7 +59,7 @@ func TestCampaign2016ThroughHTTP(t *testing.T) {
 		t.Fatalf("520328 should be exempt with a complete checklist: %+v", a.Materials)
 	}
 	for _, c := range []string{"520322", "520328", "520323", "520382", "520402", "520102", "520103", "520111"} {
-		var a workflows.Application
+		var a readmodel.Application
 		h.must(http.StatusOK, post(h.appPath(c)+"/submit", county(c), map[string]any{})).decode(t, &a)
 		if a.State != domain.StateSubmitted {
 			t.Fatalf("submit %s: %s", c, a.State)
@@ -66,7 +67,7 @@ func TestCampaign2016ThroughHTTP(t *testing.T) {
 	}
 
 	// 乌当 520112 withdraws.
-	var withdrawn workflows.Application
+	var withdrawn readmodel.Application
 	h.must(http.StatusOK, post(h.appPath("520112")+"/withdraw", county("520112"), map[string]string{"reason": "not ready this year"})).decode(t, &withdrawn)
 	if withdrawn.State != domain.StateWithdrawn {
 		t.Fatalf("withdraw: %s", withdrawn.State)
@@ -77,12 +78,12 @@ func TestCampaign2016ThroughHTTP(t *testing.T) {
 	recommendation := func(pref string) string { return h.campaignPath() + "/prefectures/" + pref + "/recommendation" }
 	three := map[string]any{"counties": []string{"520328", "520322", "520323"}, "document_ref": "遵商发〔2016〕12号"}
 	h.refused(http.StatusUnprocessableEntity, "over_cap", "R3", post(recommendation("520300")+"?validate_only=true", zunyi, three))
-	var filed workflows.RecommendResult
+	var filed readmodel.RecommendResult
 	h.must(http.StatusOK, post(recommendation("520300"), zunyi, map[string]any{"counties": []string{"520328", "520322"}, "document_ref": "遵商发〔2016〕12号"})).decode(t, &filed)
 	if filed.Status != domain.PrefectureFiled || !slices.Equal(filed.Recommended, []string{"520328", "520322"}) {
 		t.Fatalf("Zunyi filing: %+v", filed)
 	}
-	var forfeited workflows.RecommendResult
+	var forfeited readmodel.RecommendResult
 	h.must(http.StatusOK, post(recommendation("520100"), guiyang, map[string]any{"counties": []string{"520102", "520103", "520111"}})).decode(t, &forfeited)
 	if forfeited.Status != domain.PrefectureForfeited {
 		t.Fatalf("Guiyang over the cap should forfeit: %+v", forfeited)
@@ -95,7 +96,7 @@ func TestCampaign2016ThroughHTTP(t *testing.T) {
 	h.must(http.StatusOK, post(recommendation("520400"), anshun, map[string]any{"counties": []string{"520402"}}))
 
 	// 仁怀 520382 is directly administered and applies on its own (R4).
-	var self workflows.Application
+	var self readmodel.Application
 	h.must(http.StatusOK, post(h.appPath("520382")+"/self-apply", county("520382"), map[string]string{"document_ref": "仁府呈〔2016〕5号"})).decode(t, &self)
 	if self.State != domain.StateRecommended || !self.SelfApplied {
 		t.Fatalf("self-apply: %+v", self)
@@ -154,12 +155,12 @@ func TestCampaign2016ThroughHTTP(t *testing.T) {
 	}
 
 	// The notice (R9) is public.
-	var notice workflows.Notice
+	var notice readmodel.Notice
 	h.must(http.StatusOK, post(h.campaignPath()+"/notice", admin, nil)).decode(t, &notice)
 	if len(notice.Shortlist) != 3 || notice.Late {
 		t.Fatalf("notice: %+v", notice)
 	}
-	var public workflows.Notice
+	var public readmodel.Notice
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath() + "/notice"}).decode(t, &public)
 	if !public.PublishedAt.Equal(notice.PublishedAt) || len(public.Shortlist) != 3 {
 		t.Fatalf("public notice: %+v", public)
@@ -171,19 +172,19 @@ func TestCampaign2016ThroughHTTP(t *testing.T) {
 	h.must(http.StatusAccepted, post(h.appPath("520322")+"/objections", "", map[string]string{"reason": "申报材料数据不实", "contact": "138-0000-0000"})).decode(t, &o1)
 	h.must(http.StatusAccepted, post(h.appPath("520382")+"/objections", "", map[string]string{"reason": "物流体系尚未建成"})).decode(t, &o2)
 	h.refused(http.StatusConflict, "invalid_state", "R10", post(h.appPath("520402")+"/objections", "", map[string]string{"reason": "reserve is not in publicity"}))
-	var upheld workflows.Objection
+	var upheld readmodel.Objection
 	h.must(http.StatusOK, post(h.campaignPath()+"/objections/"+o1.ID+"/resolution", admin, map[string]string{"decision": "upheld", "note": "核实属实"})).decode(t, &upheld)
 	if upheld.Status != domain.ObjectionUpheld {
 		t.Fatalf("resolution: %+v", upheld)
 	}
-	var promoted workflows.Application
+	var promoted readmodel.Application
 	h.must(http.StatusOK, post(h.campaignPath()+"/reserve/promote", admin, nil)).decode(t, &promoted)
 	if promoted.County != "520402" || promoted.State != domain.StateShortlisted {
 		t.Fatalf("promoted: %+v", promoted)
 	}
 	h.must(http.StatusOK, post(h.campaignPath()+"/objections/"+o2.ID+"/resolution", admin, map[string]string{"decision": "dismissed"}))
 	h.refused(http.StatusConflict, "conflict", "R10", post(h.campaignPath()+"/objections/"+o2.ID+"/resolution", admin, map[string]string{"decision": "upheld"}))
-	var objs struct{ Objections []workflows.Objection }
+	var objs struct{ Objections []readmodel.Objection }
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath() + "/objections", token: admin}).decode(t, &objs)
 	if len(objs.Objections) != 2 {
 		t.Fatalf("objections: %+v", objs)
@@ -214,7 +215,7 @@ func TestCampaign2016ThroughHTTP(t *testing.T) {
 	}
 
 	// The timeline tells the removed county's story, oldest first (R11).
-	var tl struct{ Events []workflows.Event }
+	var tl struct{ Events []readmodel.Event }
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.appPath("520322") + "/timeline", token: county("520322")}).decode(t, &tl)
 	var actions []string
 	for i, e := range tl.Events {
@@ -227,7 +228,7 @@ func TestCampaign2016ThroughHTTP(t *testing.T) {
 	if last.To != string(domain.StateRemoved) || last.Rule != "R10" || !slices.Contains(actions, "recommend") || !slices.Contains(actions, "objection_upheld") {
 		t.Errorf("timeline of 520322: %v, last %+v", actions, last)
 	}
-	var ctl struct{ Events []workflows.Event }
+	var ctl struct{ Events []readmodel.Event }
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath() + "/timeline", token: guiyang}).decode(t, &ctl)
 	var cactions []string
 	for _, e := range ctl.Events {

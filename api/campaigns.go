@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -178,7 +179,7 @@ func (s *server) createCampaign(c echo.Context) error {
 }
 
 // awaitCampaign polls the read model until the new campaign's first projection lands.
-func (s *server) awaitCampaign(parent context.Context, year int) (workflows.CampaignView, error) {
+func (s *server) awaitCampaign(parent context.Context, year int) (readmodel.CampaignView, error) {
 	ctx, cancel := context.WithTimeout(parent, campaignReadableWithin)
 	defer cancel()
 	delay := 20 * time.Millisecond
@@ -208,10 +209,10 @@ func (s *server) awaitCampaign(parent context.Context, year int) (workflows.Camp
 
 // campaignOf reads the year of the path and its campaign; a year without a campaign is
 // a 404 on every route.
-func (s *server) campaignOf(c echo.Context) (workflows.CampaignView, error) {
+func (s *server) campaignOf(c echo.Context) (readmodel.CampaignView, error) {
 	year, err := pathYear(c)
 	if err != nil {
-		return workflows.CampaignView{}, err
+		return readmodel.CampaignView{}, err
 	}
 	v, err := s.st.Campaign(c.Request().Context(), year)
 	if errors.Is(err, store.ErrNotFound) {
@@ -224,7 +225,7 @@ func (s *server) campaignOf(c echo.Context) (workflows.CampaignView, error) {
 }
 
 // officialOf is campaignOf plus the caller's R12 consistency check for that campaign.
-func (s *server) officialOf(c echo.Context) (workflows.CampaignView, domain.Actor, error) {
+func (s *server) officialOf(c echo.Context) (readmodel.CampaignView, domain.Actor, error) {
 	v, err := s.campaignOf(c)
 	if err != nil {
 		return v, domain.Actor{}, err
@@ -243,7 +244,7 @@ func (s *server) getCampaign(c echo.Context) error {
 
 // eventsResponse is the timeline body of API.md, oldest first, a page at a time.
 type eventsResponse struct {
-	Events     []workflows.Event `json:"events"`
+	Events     []readmodel.Event `json:"events"`
 	NextCursor string            `json:"next_cursor,omitempty"`
 }
 
@@ -343,7 +344,7 @@ func (s *server) getRanking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var ranked []workflows.Application
+	var ranked []readmodel.Application
 	for _, a := range apps {
 		if a.Rank != nil && a.Breakdown != nil {
 			ranked = append(ranked, a)
@@ -371,7 +372,7 @@ func (s *server) getRanking(c echo.Context) error {
 
 // publishNotice publishes the shortlist and starts publicity (R9, R10).
 func (s *server) publishNotice(c echo.Context) error {
-	var n workflows.Notice
+	var n readmodel.Notice
 	if _, err := s.adminAction(c, "publish the notice", workflows.UpdatePublishNotice, &n); err != nil {
 		return err
 	}
@@ -384,7 +385,7 @@ func (s *server) getNotice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var n workflows.Notice
+	var n readmodel.Notice
 	if raw := c.QueryParam("version"); raw != "" {
 		version, perr := strconv.ParseInt(raw, 10, 64)
 		if perr != nil || version < 1 {
@@ -408,7 +409,7 @@ func (s *server) getNotice(c echo.Context) error {
 
 // promote moves the best reserve candidate into a vacancy (R10).
 func (s *server) promote(c echo.Context) error {
-	var app workflows.Application
+	var app readmodel.Application
 	if _, err := s.adminAction(c, "promote a reserve candidate", workflows.UpdatePromoteReserve, &app); err != nil {
 		return err
 	}
@@ -417,7 +418,7 @@ func (s *server) promote(c echo.Context) error {
 
 // objectionsResponse lists objections in filing order, a page at a time.
 type objectionsResponse struct {
-	Objections []workflows.Objection `json:"objections"`
+	Objections []readmodel.Objection `json:"objections"`
 	NextCursor string                `json:"next_cursor,omitempty"`
 }
 

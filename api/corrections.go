@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -123,7 +124,7 @@ func withRule(err error, rule string) error {
 
 // zoneOf is the campaign's time zone (R14); a name that does not load falls back to the
 // default zone, as domain.Campaign.Location does.
-func zoneOf(v workflows.CampaignView) *time.Location {
+func zoneOf(v readmodel.CampaignView) *time.Location {
 	if loc, err := time.LoadLocation(v.Deadlines.TimeZone); err == nil && v.Deadlines.TimeZone != "" && v.Deadlines.TimeZone != "Local" {
 		return loc
 	}

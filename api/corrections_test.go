@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -47,7 +48,7 @@ func TestCorrectionsThroughHTTP(t *testing.T) {
 	h.refused(http.StatusBadRequest, "bad_request", "R13", post(reinstate, admin, map[string]string{}))
 	h.refused(http.StatusBadRequest, "bad_request", "", post(reinstate, admin, map[string]string{"reason": "x", "extra": "y"}))
 	h.refused(http.StatusForbidden, "forbidden", "", post(reinstate, zunyi, map[string]string{"reason": "我们填错了"}))
-	var v workflows.CampaignView
+	var v readmodel.CampaignView
 	h.must(http.StatusOK, post(reinstate, admin, map[string]string{"reason": "管理员代填时误报三县"})).decode(t, &v)
 	if p := prefectureIn(v, "520300"); p.Status != domain.PrefectureOpen || len(p.Recommended) != 0 {
 		t.Fatalf("reinstated prefecture: %+v", p)
@@ -99,19 +100,19 @@ func TestCorrectionsThroughHTTP(t *testing.T) {
 	}
 }
 
-func prefectureIn(v workflows.CampaignView, code string) workflows.Prefecture {
+func prefectureIn(v readmodel.CampaignView, code string) readmodel.Prefecture {
 	for _, p := range v.Prefectures {
 		if p.Code == code {
 			return p
 		}
 	}
-	return workflows.Prefecture{}
+	return readmodel.Prefecture{}
 }
 
-func lastEvent(t *testing.T, h *harness, tok, path string) workflows.Event {
+func lastEvent(t *testing.T, h *harness, tok, path string) readmodel.Event {
 	t.Helper()
 	var body struct {
-		Events []workflows.Event `json:"events"`
+		Events []readmodel.Event `json:"events"`
 	}
 	h.must(http.StatusOK, req{method: http.MethodGet, path: path + "/timeline", token: tok}).decode(t, &body)
 	if len(body.Events) == 0 {
@@ -176,7 +177,7 @@ func TestObjectionOpenAtPeriodEndThenUpheld(t *testing.T) {
 	if v.Phase != domain.PhasePublicity || v.Vacancies != 1 {
 		t.Fatalf("a vacancy with a reserve left keeps the campaign open (R10): %s, %d vacancies", v.Phase, v.Vacancies)
 	}
-	var promoted workflows.Application
+	var promoted readmodel.Application
 	h.must(http.StatusOK, post(h.campaignPath()+"/reserve/promote", admin, map[string]any{})).decode(t, &promoted)
 	if promoted.County != "520111" || promoted.State != domain.StateShortlisted {
 		t.Fatalf("promoted: %+v", promoted)
@@ -185,12 +186,12 @@ func TestObjectionOpenAtPeriodEndThenUpheld(t *testing.T) {
 		p := h.campaign(admin).Phase
 		return p == domain.PhaseClosed, string(p)
 	})
-	var d workflows.Designation
+	var d readmodel.Designation
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath() + "/designation"}).decode(t, &d)
 	if len(d.Designated) != 3 || !d.Designated[2].Promoted || d.Designated[2].County != "520111" {
 		t.Fatalf("the quota is met with the promoted reserve: %+v", d)
 	}
-	var n workflows.Notice
+	var n readmodel.Notice
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath() + "/notice"}).decode(t, &n)
 	statuses := map[string]string{}
 	for _, e := range n.Shortlist {
@@ -225,7 +226,7 @@ func TestWithdrawalBeforeNotice(t *testing.T) {
 	if len(r.Shortlist) != 3 || len(r.Reserve) != 0 {
 		t.Fatalf("the new ranking: %d shortlisted, %d in reserve", len(r.Shortlist), len(r.Reserve))
 	}
-	var n workflows.Notice
+	var n readmodel.Notice
 	h.must(http.StatusOK, post(h.campaignPath()+"/notice", admin, map[string]any{})).decode(t, &n)
 	if len(n.Shortlist) != 3 {
 		t.Fatalf("the notice lists the full quota: %+v", n.Shortlist)

@@ -18,8 +18,8 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
-	"github.com/guizhou-commerce/selection/workflows"
 )
 
 // TestMintToken checks the token the `selection token` command prints.
@@ -127,8 +127,8 @@ type stubStore struct {
 	released int
 }
 
-func (s *stubStore) Campaign(ctx context.Context, year int) (workflows.CampaignView, error) {
-	return workflows.CampaignView{}, s.campaign(ctx)
+func (s *stubStore) Campaign(ctx context.Context, year int) (readmodel.CampaignView, error) {
+	return readmodel.CampaignView{}, s.campaign(ctx)
 }
 
 func (s *stubStore) ReserveIdempotencyKey(_ context.Context, scope, key, hash string) (*store.IdempotentResponse, bool, error) {

@@ -89,7 +89,7 @@ func (s *server) recordDesignationRef(c echo.Context) error {
 	if err := domain.CheckText("document_ref", req.DocumentRef, true, domain.MaxText); err != nil {
 		return err
 	}
-	d, err := s.st.SetDesignationRef(c.Request().Context(), v.Year, req.DocumentRef, a, time.Now())
+	d, err := s.st.SetDesignationRef(c.Request().Context(), v.Year, workflows.CampaignID(v.Year), req.DocumentRef, a, time.Now())
 	if errors.Is(err, store.ErrNotFound) {
 		return newError(domain.CodeInvalidState, "R10", "campaign %d has not closed; the document reference goes on its final list", v.Year)
 	}

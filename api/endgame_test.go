@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/workflows"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // TestEndGameThroughHTTP: R10 as revised through the API. An upheld objection removes
@@ -32,7 +32,7 @@ func TestEndGameThroughHTTP(t *testing.T) {
 	if s := h.application(admin, "520382").State; s != domain.StateRemoved {
 		t.Fatalf("an upheld objection removes at once (R10): %s", s)
 	}
-	var n1, n2 workflows.Notice
+	var n1, n2 readmodel.Notice
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath() + "/notice?version=1"}).decode(t, &n1)
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath() + "/notice"}).decode(t, &n2)
 	if n1.Version != 1 || n2.Version != 2 || n1.Shortlist[0].Status != "shortlisted" || n2.Shortlist[0].Status != "removed" {
@@ -42,7 +42,7 @@ func TestEndGameThroughHTTP(t *testing.T) {
 	h.refused(http.StatusBadRequest, "bad_request", "", req{method: http.MethodGet, path: h.campaignPath() + "/notice?version=x"})
 
 	h.refused(http.StatusBadRequest, "bad_request", "", post(h.campaignPath()+"/vacancies/decline", admin, map[string]string{}))
-	var v workflows.CampaignView
+	var v readmodel.CampaignView
 	h.must(http.StatusOK, post(h.campaignPath()+"/vacancies/decline", admin, map[string]string{"reason": "递补县材料不足"})).decode(t, &v)
 	if v.Declined != 1 || v.Vacancies != 0 {
 		t.Fatalf("declined: %+v", v)
@@ -55,7 +55,7 @@ func TestEndGameThroughHTTP(t *testing.T) {
 	h.refused(http.StatusConflict, "deadline_passed", "R13", post(h.campaignPath()+"/amendments", admin, map[string]string{"reason": "x", "notice_deadline": "2099-01-01"}))
 	h.refused(http.StatusConflict, "invalid_state", "R13", post(h.campaignPath()+"/amendments", admin, map[string]any{"reason": "x", "excluded_add": []string{"520113"}}))
 	h.refused(http.StatusConflict, "deadline_passed", "R13", post(h.campaignPath()+"/prefectures/520100/reinstate", admin, map[string]string{"reason": "x"}))
-	var d workflows.Designation
+	var d readmodel.Designation
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath() + "/designation"}).decode(t, &d)
 	if len(d.Designated) != 2 || d.Designated[0].County != "520526" || len(d.NotSelected) != 1 || d.DocumentRef != nil {
 		t.Fatalf("final list: %+v", d)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -107,7 +108,7 @@ func TestObjectionFloodDuringPublicity(t *testing.T) {
 	// is an Update on the campaign and must succeed.
 	decided := 0
 	decideOpen := func() int {
-		var page struct{ Objections []workflows.Objection }
+		var page struct{ Objections []readmodel.Objection }
 		h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath() + "/objections?status=open&limit=50", token: admin}).decode(t, &page)
 		for _, o := range page.Objections {
 			h.must(http.StatusOK, req{method: http.MethodPost, path: h.campaignPath() + "/objections/" + o.ID + "/resolution", token: admin,
@@ -173,7 +174,7 @@ func finalStates(t *testing.T, h *harness, admin string) map[string]domain.State
 		p := h.campaign(admin).Phase
 		return p == domain.PhaseClosed, string(p)
 	})
-	var page struct{ Applications []workflows.Application }
+	var page struct{ Applications []readmodel.Application }
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath() + "/applications", token: admin}).decode(t, &page)
 	out := map[string]domain.State{}
 	for _, a := range page.Applications {

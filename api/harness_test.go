@@ -26,6 +26,7 @@ import (
 	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/store/storetest"
 	"github.com/guizhou-commerce/selection/worker"
@@ -138,14 +139,14 @@ func (r *yearRouter) get(year int) activities.Store {
 
 // ApplyProjection drops the writes of a year whose test has ended (its database is gone
 // and a timer of its campaign may still fire).
-func (r *yearRouter) ApplyProjection(ctx context.Context, p workflows.Projection) error {
+func (r *yearRouter) ApplyProjection(ctx context.Context, p readmodel.Projection) error {
 	if s := r.get(p.Year); s != nil {
 		return s.ApplyProjection(ctx, p)
 	}
 	return nil
 }
 
-func (r *yearRouter) SaveNotice(ctx context.Context, n workflows.Notice) error {
+func (r *yearRouter) SaveNotice(ctx context.Context, n readmodel.Notice) error {
 	if s := r.get(n.Year); s != nil {
 		return s.SaveNotice(ctx, n)
 	}
@@ -153,18 +154,18 @@ func (r *yearRouter) SaveNotice(ctx context.Context, n workflows.Notice) error {
 }
 
 // CountObjections of a year whose test has ended counts nothing.
-func (r *yearRouter) CountObjections(ctx context.Context, year int, county string, ends time.Time) (workflows.ObjectionCount, error) {
+func (r *yearRouter) CountObjections(ctx context.Context, year int, county string, ends time.Time) (readmodel.ObjectionCount, error) {
 	if s := r.get(year); s != nil {
 		return s.CountObjections(ctx, year, county, ends)
 	}
-	return workflows.ObjectionCount{}, nil
+	return readmodel.ObjectionCount{}, nil
 }
 
-func (r *yearRouter) ResolveObjection(ctx context.Context, in workflows.ResolveObjectionInput) (workflows.Objection, error) {
+func (r *yearRouter) ResolveObjection(ctx context.Context, in readmodel.ObjectionDecision) (readmodel.Objection, error) {
 	if s := r.get(in.Year); s != nil {
 		return s.ResolveObjection(ctx, in)
 	}
-	return workflows.Objection{}, nil
+	return readmodel.Objection{}, nil
 }
 
 // harness is one test's API: a fresh database, the shared Temporal server, one year.
@@ -335,26 +336,26 @@ func campaignBody(year int, recommendation, notice time.Time, publicity string) 
 }
 
 // openCampaign creates the harness's campaign with deadlines relative to now.
-func (h *harness) openCampaign(admin string, recommendation, notice time.Duration, publicity string) workflows.CampaignView {
+func (h *harness) openCampaign(admin string, recommendation, notice time.Duration, publicity string) readmodel.CampaignView {
 	h.t.Helper()
 	now := time.Now()
 	res := h.must(http.StatusCreated, req{method: http.MethodPost, path: "/api/v1/campaigns", token: admin,
 		body: campaignBody(h.year, now.Add(recommendation), now.Add(notice), publicity)})
-	var v workflows.CampaignView
+	var v readmodel.CampaignView
 	res.decode(h.t, &v)
 	return v
 }
 
-func (h *harness) campaign(tok string) workflows.CampaignView {
+func (h *harness) campaign(tok string) readmodel.CampaignView {
 	h.t.Helper()
-	var v workflows.CampaignView
+	var v readmodel.CampaignView
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath(), token: tok}).decode(h.t, &v)
 	return v
 }
 
-func (h *harness) application(tok, county string) workflows.Application {
+func (h *harness) application(tok, county string) readmodel.Application {
 	h.t.Helper()
-	var a workflows.Application
+	var a readmodel.Application
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.appPath(county), token: tok}).decode(h.t, &a)
 	return a
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/workflows"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // TestIdempotencyKey checks API.md "Idempotency": a retry with the same key and body
@@ -89,7 +89,7 @@ func TestIdempotencyKey(t *testing.T) {
 	if body == nil {
 		t.Fatal("no concurrent submission succeeded")
 	}
-	var tl struct{ Events []workflows.Event }
+	var tl struct{ Events []readmodel.Event }
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.appPath("520322") + "/timeline", token: tongzi}).decode(t, &tl)
 	submits := 0
 	for _, e := range tl.Events {

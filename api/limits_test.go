@@ -15,8 +15,8 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
-	"github.com/guizhou-commerce/selection/workflows"
 )
 
 // oneCampaign is a read model holding the 2016 campaign and nothing else: enough for
@@ -24,11 +24,11 @@ import (
 // without Temporal (a request that gets further panics on the nil client: a 500).
 type oneCampaign struct{ api.Store }
 
-func (oneCampaign) Campaign(_ context.Context, year int) (workflows.CampaignView, error) {
+func (oneCampaign) Campaign(_ context.Context, year int) (readmodel.CampaignView, error) {
 	if year != 2016 {
-		return workflows.CampaignView{}, store.ErrNotFound
+		return readmodel.CampaignView{}, store.ErrNotFound
 	}
-	return workflows.CampaignView{Year: 2016, Province: "520000", Phase: domain.PhaseReviewing}, nil
+	return readmodel.CampaignView{Year: 2016, Province: "520000", Phase: domain.PhaseReviewing}, nil
 }
 
 func limitsAPI(t *testing.T, configure func(*api.Config)) *echo.Echo {

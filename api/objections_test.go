@@ -14,6 +14,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -139,7 +140,7 @@ func TestObjectionsStayOutOfWorkflowHistory(t *testing.T) {
 	}
 
 	// The administrator sees the contact; the decision goes through the workflow.
-	var o workflows.Objection
+	var o readmodel.Objection
 	h.must(http.StatusOK, req{method: http.MethodGet, path: h.campaignPath() + "/objections/" + first.ID, token: admin}).decode(t, &o)
 	if o.Contact != contact || o.Copies != 2 || o.Status != domain.ObjectionOpen {
 		t.Fatalf("stored objection: %+v", o)

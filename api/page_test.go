@@ -17,6 +17,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/store/storetest"
 	"github.com/guizhou-commerce/selection/workflows"
@@ -48,9 +49,9 @@ func pagedAPI(t *testing.T, secret []byte) *echo.Echo {
 	}
 	t.Cleanup(st.Close)
 	at := time.Date(pagingYear, time.July, 20, 9, 0, 0, 0, shanghai)
-	p := workflows.Projection{Year: pagingYear, Campaign: &workflows.CampaignView{
+	p := readmodel.Projection{Year: pagingYear, Campaign: &readmodel.CampaignView{
 		Year: pagingYear, Province: "520000", Phase: domain.PhasePublicity, Quota: 12, PrefectureCap: 2,
-		Counts: map[domain.State]int{}, Prefectures: []workflows.Prefecture{}, Excluded: []string{},
+		Counts: map[domain.State]int{}, Prefectures: []readmodel.Prefecture{}, Excluded: []string{},
 		NationalScores: map[string]float64{}, Weights: domain.DefaultWeights(), UpdatedAt: at, Version: 1,
 	}}
 	divs := domain.Guizhou2016()
@@ -60,17 +61,17 @@ func pagedAPI(t *testing.T, secret []byte) *echo.Echo {
 			if i%2 == 1 {
 				state = domain.StateSubmitted
 			}
-			p.Applications = append(p.Applications, workflows.Application{Year: pagingYear, County: d.Code, Name: d.Name,
-				Prefecture: pref.Code, State: state, Scores: workflows.ScoresView{Scorecards: []workflows.ScorecardView{}},
+			p.Applications = append(p.Applications, readmodel.Application{Year: pagingYear, County: d.Code, Name: d.Name,
+				Prefecture: pref.Code, State: state, Scores: readmodel.ScoresView{Scorecards: []readmodel.ScorecardView{}},
 				UpdatedAt: at, Version: 1})
 		}
 	}
 	for seq := int64(1); seq <= seededEvents; seq++ {
-		p.Events = append(p.Events, workflows.Event{WorkflowID: workflows.ApplicationID(pagingYear, "520322"), Seq: seq,
+		p.Events = append(p.Events, readmodel.Event{WorkflowID: workflows.ApplicationID(pagingYear, "520322"), Seq: seq,
 			At: at.Add(time.Duration(seq) * time.Second), Actor: "public", Action: "objection_filed", Rule: "R10", Detail: fmt.Sprint(seq)})
 	}
 	for seq := int64(1); seq <= campaignEvents; seq++ {
-		p.Events = append(p.Events, workflows.Event{WorkflowID: workflows.CampaignID(pagingYear), Seq: seq,
+		p.Events = append(p.Events, readmodel.Event{WorkflowID: workflows.CampaignID(pagingYear), Seq: seq,
 			At: at.Add(time.Duration(seq) * time.Minute), Actor: "system", Action: "phase"})
 	}
 	for i := range seededObjections {
@@ -78,7 +79,7 @@ func pagedAPI(t *testing.T, secret []byte) *echo.Echo {
 		if i%4 == 0 {
 			status = domain.ObjectionDismissed
 		}
-		p.Objections = append(p.Objections, workflows.Objection{ID: fmt.Sprintf("%d-520322-%03d", pagingYear, i), Year: pagingYear,
+		p.Objections = append(p.Objections, readmodel.Objection{ID: fmt.Sprintf("%d-520322-%03d", pagingYear, i), Year: pagingYear,
 			County: "520322", Reason: "材料不实", Status: status, FiledAt: at.Add(time.Duration(i/5) * time.Hour), Version: 1})
 	}
 	if err := st.ApplyProjection(ctx, p); err != nil {

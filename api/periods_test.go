@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/workflows"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // TestCampaignDatesAndDayPeriods_R14 opens a campaign the way the Department writes it:
@@ -19,7 +19,7 @@ func TestCampaignDatesAndDayPeriods_R14(t *testing.T) {
 	body := campaignBody(h.year, time.Now(), time.Now(), "5wd")
 	body["recommendation_deadline"] = "2042-08-01"
 	body["notice_deadline"] = "2042-08-10T23:59:59+08:00"
-	var v workflows.CampaignView
+	var v readmodel.CampaignView
 	h.must(http.StatusCreated, req{method: http.MethodPost, path: "/api/v1/campaigns", token: admin, body: body}).decode(t, &v)
 	want := time.Date(2042, 8, 1, 23, 59, 59, 0, shanghai)
 	if d := v.Deadlines; !d.Recommendation.Equal(want) || d.PublicityPeriod != "5wd" || d.TimeZone != "Asia/Shanghai" {
@@ -57,7 +57,7 @@ func TestCampaignTimeZoneAndPeriodForms_R14(t *testing.T) {
 		})
 	}
 	// A date in another zone is that zone's whole day; calendar days read back as "7d".
-	var v workflows.CampaignView
+	var v readmodel.CampaignView
 	h.must(http.StatusCreated, post(func(b map[string]any) {
 		b["time_zone"] = "Asia/Urumqi"
 		b["recommendation_deadline"] = "2043-08-01"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/store/storetest"
 	"github.com/guizhou-commerce/selection/workflows"
@@ -144,16 +145,16 @@ func BenchmarkDeadlineProjection(b *testing.B) {
 	v := int64(0)
 	for b.Loop() {
 		v++
-		p := workflows.Projection{Year: 2016, Campaign: &workflows.CampaignView{Year: 2016, Province: province, Phase: domain.PhaseReviewing,
-			Counts: map[domain.State]int{domain.StateExpired: len(order)}, Prefectures: []workflows.Prefecture{}, UpdatedAt: now, Version: v}}
+		p := readmodel.Projection{Year: 2016, Campaign: &readmodel.CampaignView{Year: 2016, Province: province, Phase: domain.PhaseReviewing,
+			Counts: map[domain.State]int{domain.StateExpired: len(order)}, Prefectures: []readmodel.Prefecture{}, UpdatedAt: now, Version: v}}
 		for _, c := range order {
-			p.Applications = append(p.Applications, workflows.Application{Year: 2016, County: c.Code, Name: c.Name, Prefecture: c.ParentCode,
-				State: domain.StateExpired, Materials: workflows.MaterialsView{Items: map[string]workflows.MaterialView{}, Missing: []string{}},
-				Scores: workflows.ScoresView{Scorecards: []workflows.ScorecardView{}}, UpdatedAt: now, Version: v})
-			p.Events = append(p.Events, workflows.Event{WorkflowID: workflows.ApplicationID(2016, c.Code), Seq: v, At: now,
+			p.Applications = append(p.Applications, readmodel.Application{Year: 2016, County: c.Code, Name: c.Name, Prefecture: c.ParentCode,
+				State: domain.StateExpired, Materials: readmodel.MaterialsView{Items: map[string]readmodel.MaterialView{}, Missing: []string{}},
+				Scores: readmodel.ScoresView{Scorecards: []readmodel.ScorecardView{}}, UpdatedAt: now, Version: v})
+			p.Events = append(p.Events, readmodel.Event{WorkflowID: workflows.ApplicationID(2016, c.Code), Seq: v, At: now,
 				Actor: "system", Action: "deadline", From: "submitted", To: "expired", Rule: "R5"})
 		}
-		p.Events = append(p.Events, workflows.Event{WorkflowID: workflows.CampaignID(2016), Seq: v, At: now, Actor: "system", Action: "phase", Rule: "R5"})
+		p.Events = append(p.Events, readmodel.Event{WorkflowID: workflows.CampaignID(2016), Seq: v, At: now, Actor: "system", Action: "phase", Rule: "R5"})
 		if err := st.ApplyProjection(ctx, p); err != nil {
 			b.Fatal(err)
 		}

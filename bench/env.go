@@ -21,6 +21,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/internal/temporalserver"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/worker"
 	"github.com/guizhou-commerce/selection/workflows"
@@ -84,7 +85,7 @@ type countingStore struct {
 	commits atomic.Int64
 }
 
-func (c *countingStore) ApplyProjection(ctx context.Context, p workflows.Projection) error {
+func (c *countingStore) ApplyProjection(ctx context.Context, p readmodel.Projection) error {
 	err := c.inner.ApplyProjection(ctx, p)
 	if err == nil {
 		c.commits.Add(1)
@@ -92,7 +93,7 @@ func (c *countingStore) ApplyProjection(ctx context.Context, p workflows.Project
 	return err
 }
 
-func (c *countingStore) SaveNotice(ctx context.Context, n workflows.Notice) error {
+func (c *countingStore) SaveNotice(ctx context.Context, n readmodel.Notice) error {
 	err := c.inner.SaveNotice(ctx, n)
 	if err == nil {
 		c.commits.Add(1)
@@ -100,11 +101,11 @@ func (c *countingStore) SaveNotice(ctx context.Context, n workflows.Notice) erro
 	return err
 }
 
-func (c *countingStore) CountObjections(ctx context.Context, year int, county string, ends time.Time) (workflows.ObjectionCount, error) {
+func (c *countingStore) CountObjections(ctx context.Context, year int, county string, ends time.Time) (readmodel.ObjectionCount, error) {
 	return c.inner.CountObjections(ctx, year, county, ends)
 }
 
-func (c *countingStore) ResolveObjection(ctx context.Context, in workflows.ResolveObjectionInput) (workflows.Objection, error) {
+func (c *countingStore) ResolveObjection(ctx context.Context, in readmodel.ObjectionDecision) (readmodel.Objection, error) {
 	o, err := c.inner.ResolveObjection(ctx, in)
 	if err == nil {
 		c.commits.Add(1)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -77,7 +78,7 @@ func (r *runner) httpOverhead(ctx context.Context, e *env, counties []string) (H
 		if err != nil {
 			return err
 		}
-		var app workflows.Application
+		var app readmodel.Application
 		return h.Get(ctx, &app)
 	}
 	viaAPI := func(key bool) func(context.Context, string) error {
@@ -103,7 +104,7 @@ func (r *runner) httpOverhead(ctx context.Context, e *env, counties []string) (H
 			if resp.StatusCode != http.StatusOK {
 				return fmt.Errorf("PUT materials: HTTP %d: %s", resp.StatusCode, b)
 			}
-			var app workflows.Application
+			var app readmodel.Application
 			return json.Unmarshal(b, &app)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/console"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/store/storetest"
 	"github.com/guizhou-commerce/selection/workflows"
@@ -30,13 +31,13 @@ func TestLiveTimelineOfALongCaseInBrowser(t *testing.T) {
 		old    = 2*api.DefaultLimit + 5
 	)
 	at := time.Date(year, time.August, 12, 9, 0, 0, 0, domain.Shanghai)
-	app := func(version int64) workflows.Application {
-		return workflows.Application{Year: year, County: county, Name: "西秀区", Prefecture: "520400", State: domain.StateShortlisted,
-			Materials: workflows.MaterialsView{Items: map[string]workflows.MaterialView{}, Missing: []string{}},
-			Scores:    workflows.ScoresView{Scorecards: []workflows.ScorecardView{}}, UpdatedAt: at.Add(time.Duration(version) * time.Minute), Version: version}
+	app := func(version int64) readmodel.Application {
+		return readmodel.Application{Year: year, County: county, Name: "西秀区", Prefecture: "520400", State: domain.StateShortlisted,
+			Materials: readmodel.MaterialsView{Items: map[string]readmodel.MaterialView{}, Missing: []string{}},
+			Scores:    readmodel.ScoresView{Scorecards: []readmodel.ScorecardView{}}, UpdatedAt: at.Add(time.Duration(version) * time.Minute), Version: version}
 	}
-	event := func(seq int64) workflows.Event {
-		return workflows.Event{WorkflowID: workflows.ApplicationID(year, county), Seq: seq, At: at.Add(time.Duration(seq) * time.Second),
+	event := func(seq int64) readmodel.Event {
+		return readmodel.Event{WorkflowID: workflows.ApplicationID(year, county), Seq: seq, At: at.Add(time.Duration(seq) * time.Second),
 			Actor: "public", Action: "objection_filed", From: "shortlisted", To: "shortlisted", Rule: "R10", Detail: fmt.Sprintf("objection %d", seq)}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -46,14 +47,14 @@ func TestLiveTimelineOfALongCaseInBrowser(t *testing.T) {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(st.Close)
-	seed := workflows.Projection{Year: year, Applications: []workflows.Application{app(1)}, Campaign: &workflows.CampaignView{
+	seed := readmodel.Projection{Year: year, Applications: []readmodel.Application{app(1)}, Campaign: &readmodel.CampaignView{
 		Year: year, Province: "520000", Phase: domain.PhasePublicity, Quota: 12, PrefectureCap: 2, Counts: map[domain.State]int{},
-		Prefectures: []workflows.Prefecture{}, Excluded: []string{}, NationalScores: map[string]float64{}, Weights: domain.DefaultWeights(),
+		Prefectures: []readmodel.Prefecture{}, Excluded: []string{}, NationalScores: map[string]float64{}, Weights: domain.DefaultWeights(),
 		UpdatedAt: at, Version: 1}}
 	for seq := int64(1); seq <= old; seq++ {
 		seed.Events = append(seed.Events, event(seq))
 	}
-	project := func(p workflows.Projection) {
+	project := func(p readmodel.Projection) {
 		t.Helper()
 		if err := st.ApplyProjection(ctx, p); err != nil {
 			t.Fatalf("project: %v", err)
@@ -76,7 +77,7 @@ func TestLiveTimelineOfALongCaseInBrowser(t *testing.T) {
 		t.Fatalf("the first page shows %d events, want a page of %d", n, api.DefaultLimit)
 	}
 	b.expectPresent("#timeline-pager a.pager-next")
-	project(workflows.Projection{Year: year, Applications: []workflows.Application{app(2)}, Events: []workflows.Event{event(old + 1)}})
+	project(readmodel.Projection{Year: year, Applications: []readmodel.Application{app(2)}, Events: []readmodel.Event{event(old + 1)}})
 	b.waitJS(`document.querySelector('#live .live-state').dataset.version === "2"`, 10*time.Second, "the new state line on the first page")
 	if n := b.evalInt(rows); n != api.DefaultLimit {
 		t.Errorf("the first page shows %d events after a new one, want its %d: new events belong after the last page", n, api.DefaultLimit)
@@ -92,7 +93,7 @@ func TestLiveTimelineOfALongCaseInBrowser(t *testing.T) {
 	}
 	b.expectAttr("#timeline", "data-after", fmt.Sprint(old+1))
 	b.eval(`window.__samePage = "yes"; true`)
-	project(workflows.Projection{Year: year, Applications: []workflows.Application{app(3)}, Events: []workflows.Event{event(old + 2), event(old + 3)}})
+	project(readmodel.Projection{Year: year, Applications: []readmodel.Application{app(3)}, Events: []readmodel.Event{event(old + 2), event(old + 3)}})
 	b.waitJS(fmt.Sprintf(`document.querySelector('#timeline tr[data-seq="%d"]') !== null`, old+3), 10*time.Second, "the new events on the last page")
 	// Two more polls, each of which would append a duplicate if the page asked wrongly.
 	for range 2 {

@@ -27,10 +27,10 @@ import (
 	"github.com/guizhou-commerce/selection/console"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/internal/testtemporal"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/store/storetest"
 	"github.com/guizhou-commerce/selection/worker"
-	"github.com/guizhou-commerce/selection/workflows"
 )
 
 // secret signs the tokens of the browser test.
@@ -770,20 +770,20 @@ func (a *apiClient) status(url string) int {
 	return res.StatusCode
 }
 
-type campaign struct{ workflows.CampaignView }
+type campaign struct{ readmodel.CampaignView }
 
-func (c campaign) prefecture(code string) workflows.Prefecture {
+func (c campaign) prefecture(code string) readmodel.Prefecture {
 	for _, p := range c.Prefectures {
 		if p.Code == code {
 			return p
 		}
 	}
-	return workflows.Prefecture{Code: code}
+	return readmodel.Prefecture{Code: code}
 }
 
 func (a *apiClient) campaignView(token string, year int) campaign {
 	a.t.Helper()
-	var v workflows.CampaignView
+	var v readmodel.CampaignView
 	if err := json.Unmarshal(a.must(http.StatusOK, "GET", fmt.Sprintf("/campaigns/%d", year), token, nil), &v); err != nil {
 		a.t.Fatalf("decode campaign: %v", err)
 	}

@@ -17,8 +17,8 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
-	"github.com/guizhou-commerce/selection/workflows"
 )
 
 var testSecret = []byte("console-unit-test-secret")
@@ -28,38 +28,38 @@ var testSecret = []byte("console-unit-test-secret")
 // browser test covers.
 type emptyStore struct{}
 
-func (emptyStore) Campaign(context.Context, int) (workflows.CampaignView, error) {
-	return workflows.CampaignView{}, store.ErrNotFound
+func (emptyStore) Campaign(context.Context, int) (readmodel.CampaignView, error) {
+	return readmodel.CampaignView{}, store.ErrNotFound
 }
-func (emptyStore) Applications(context.Context, int, string, string, store.PageRequest[string]) (store.Page[workflows.Application, string], error) {
-	return store.Page[workflows.Application, string]{}, nil
+func (emptyStore) Applications(context.Context, int, string, string, store.PageRequest[string]) (store.Page[readmodel.Application, string], error) {
+	return store.Page[readmodel.Application, string]{}, nil
 }
-func (emptyStore) Application(context.Context, int, string) (workflows.Application, error) {
-	return workflows.Application{}, store.ErrNotFound
+func (emptyStore) Application(context.Context, int, string) (readmodel.Application, error) {
+	return readmodel.Application{}, store.ErrNotFound
 }
-func (emptyStore) Timeline(context.Context, string, store.PageRequest[int64]) (store.Page[workflows.Event, int64], error) {
-	return store.Page[workflows.Event, int64]{}, nil
+func (emptyStore) Timeline(context.Context, string, store.PageRequest[int64]) (store.Page[readmodel.Event, int64], error) {
+	return store.Page[readmodel.Event, int64]{}, nil
 }
-func (emptyStore) Notice(context.Context, int) (workflows.Notice, error) {
-	return workflows.Notice{}, store.ErrNotFound
+func (emptyStore) Notice(context.Context, int) (readmodel.Notice, error) {
+	return readmodel.Notice{}, store.ErrNotFound
 }
-func (emptyStore) Objections(context.Context, int, string, store.PageRequest[store.ObjectionKey]) (store.Page[workflows.Objection, store.ObjectionKey], error) {
-	return store.Page[workflows.Objection, store.ObjectionKey]{}, nil
+func (emptyStore) Objections(context.Context, int, string, store.PageRequest[store.ObjectionKey]) (store.Page[readmodel.Objection, store.ObjectionKey], error) {
+	return store.Page[readmodel.Objection, store.ObjectionKey]{}, nil
 }
-func (emptyStore) Objection(context.Context, int, string) (workflows.Objection, error) {
-	return workflows.Objection{}, store.ErrNotFound
+func (emptyStore) Objection(context.Context, int, string) (readmodel.Objection, error) {
+	return readmodel.Objection{}, store.ErrNotFound
 }
 func (emptyStore) FileObjection(context.Context, store.ObjectionFiling) (store.FiledObjection, error) {
 	return store.FiledObjection{}, store.ErrNotFound
 }
-func (emptyStore) NoticeVersion(context.Context, int, int64) (workflows.Notice, error) {
-	return workflows.Notice{}, store.ErrNotFound
+func (emptyStore) NoticeVersion(context.Context, int, int64) (readmodel.Notice, error) {
+	return readmodel.Notice{}, store.ErrNotFound
 }
-func (emptyStore) Designation(context.Context, int) (workflows.Designation, error) {
-	return workflows.Designation{}, store.ErrNotFound
+func (emptyStore) Designation(context.Context, int) (readmodel.Designation, error) {
+	return readmodel.Designation{}, store.ErrNotFound
 }
-func (emptyStore) SetDesignationRef(context.Context, int, string, domain.Actor, time.Time) (workflows.Designation, error) {
-	return workflows.Designation{}, store.ErrNotFound
+func (emptyStore) SetDesignationRef(context.Context, int, string, string, domain.Actor, time.Time) (readmodel.Designation, error) {
+	return readmodel.Designation{}, store.ErrNotFound
 }
 func (emptyStore) Ping(context.Context) error { return nil }
 func (emptyStore) ReserveIdempotencyKey(context.Context, string, string, string) (*store.IdempotentResponse, bool, error) {

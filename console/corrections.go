@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/workflows"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // The administrator's corrections of a running campaign (R13): the amendment form and
@@ -17,9 +17,9 @@ import (
 // amendable reports whether the correction form applies (a deadline is still ahead, as
 // the read model knows it; the workflow has the last word) and which prefectures a
 // reinstatement can give back (only before the recommendation deadline).
-func amendable(cv workflows.CampaignView) (bool, []workflows.Prefecture) {
+func amendable(cv readmodel.CampaignView) (bool, []readmodel.Prefecture) {
 	now := time.Now()
-	var forfeited []workflows.Prefecture
+	var forfeited []readmodel.Prefecture
 	if cv.Phase == domain.PhaseOpen {
 		for _, p := range cv.Prefectures {
 			if p.Status == domain.PrefectureForfeited {

@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/guizhou-commerce/selection/api"
-	"github.com/guizhou-commerce/selection/workflows"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // The API answers lists a page at a time, with next_cursor while more rows follow.
@@ -18,17 +18,17 @@ import (
 
 // applicationsPage, eventsPage and objectionsPage are the list bodies of the API.
 type applicationsPage struct {
-	Applications []workflows.Application `json:"applications"`
+	Applications []readmodel.Application `json:"applications"`
 	NextCursor   string                  `json:"next_cursor"`
 }
 
 type eventsPage struct {
-	Events     []workflows.Event `json:"events"`
+	Events     []readmodel.Event `json:"events"`
 	NextCursor string            `json:"next_cursor"`
 }
 
 type objectionsPage struct {
-	Objections []workflows.Objection `json:"objections"`
+	Objections []readmodel.Objection `json:"objections"`
 	NextCursor string                `json:"next_cursor"`
 }
 
@@ -48,8 +48,8 @@ func withQuery(path string, kv ...string) string {
 
 // applications reads every application of a campaign matching the filters (name, value,
 // … of the API's query), following next_cursor at the API's largest page.
-func (c *console) applications(r *request, year int, filters ...string) ([]workflows.Application, error) {
-	var all []workflows.Application
+func (c *console) applications(r *request, year int, filters ...string) ([]readmodel.Application, error) {
+	var all []readmodel.Application
 	cursor := ""
 	for {
 		var p applicationsPage

@@ -14,6 +14,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/store/storetest"
 	"github.com/guizhou-commerce/selection/workflows"
@@ -41,17 +42,17 @@ func floodedConsole(t *testing.T, events, objections int) (*echo.Echo, *store.St
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(st.Close)
-	p := workflows.Projection{Year: floodYear, Campaign: &workflows.CampaignView{
+	p := readmodel.Projection{Year: floodYear, Campaign: &readmodel.CampaignView{
 		Year: floodYear, Province: "520000", Phase: domain.PhasePublicity, Quota: 12, PrefectureCap: 2,
-		Counts: map[domain.State]int{domain.StateShortlisted: 1}, Prefectures: []workflows.Prefecture{}, Excluded: []string{},
+		Counts: map[domain.State]int{domain.StateShortlisted: 1}, Prefectures: []readmodel.Prefecture{}, Excluded: []string{},
 		NationalScores: map[string]float64{}, Weights: domain.DefaultWeights(), UpdatedAt: floodStart, Version: 1,
 	}}
-	p.Applications = []workflows.Application{floodApplication(1)}
+	p.Applications = []readmodel.Application{floodApplication(1)}
 	for seq := 1; seq <= events; seq++ {
 		p.Events = append(p.Events, floodEvent(int64(seq)))
 	}
 	for i := range objections {
-		p.Objections = append(p.Objections, workflows.Objection{ID: fmt.Sprintf("%d-%s-%04d", floodYear, floodCounty, i), Year: floodYear,
+		p.Objections = append(p.Objections, readmodel.Objection{ID: fmt.Sprintf("%d-%s-%04d", floodYear, floodCounty, i), Year: floodYear,
 			County: floodCounty, Reason: "材料不实", Contact: "138-0000-0000", Status: domain.ObjectionOpen,
 			FiledAt: floodStart.Add(time.Duration(i) * time.Second), Version: 1})
 	}
@@ -66,16 +67,16 @@ func floodedConsole(t *testing.T, events, objections int) (*echo.Echo, *store.St
 	return e, st
 }
 
-func floodApplication(version int64) workflows.Application {
-	return workflows.Application{Year: floodYear, County: floodCounty, Name: "西秀区", Prefecture: "520400", State: domain.StateShortlisted,
-		Materials: workflows.MaterialsView{Items: map[string]workflows.MaterialView{}, Missing: []string{}},
-		Scores:    workflows.ScoresView{Scorecards: []workflows.ScorecardView{}},
+func floodApplication(version int64) readmodel.Application {
+	return readmodel.Application{Year: floodYear, County: floodCounty, Name: "西秀区", Prefecture: "520400", State: domain.StateShortlisted,
+		Materials: readmodel.MaterialsView{Items: map[string]readmodel.MaterialView{}, Missing: []string{}},
+		Scores:    readmodel.ScoresView{Scorecards: []readmodel.ScorecardView{}},
 		UpdatedAt: floodStart.Add(time.Duration(version) * time.Minute), Version: version}
 }
 
 // floodEvent is one objection on the timeline; every one reads alike but for its seq.
-func floodEvent(seq int64) workflows.Event {
-	return workflows.Event{WorkflowID: workflows.ApplicationID(floodYear, floodCounty), Seq: seq, At: floodStart,
+func floodEvent(seq int64) readmodel.Event {
+	return readmodel.Event{WorkflowID: workflows.ApplicationID(floodYear, floodCounty), Seq: seq, At: floodStart,
 		Actor: "public", Action: "objection_filed", From: "shortlisted", To: "shortlisted", Rule: "R10",
 		Detail: "objection: 申报材料中的网络销售数据与实际不符"}
 }
@@ -119,8 +120,8 @@ func TestLiveFragment_size_does_not_grow_with_old_events(t *testing.T) {
 			t.Fatalf("%d old events, page up to date: %d %d bytes, want 204 and nothing", old, res.code, len(res.body))
 		}
 		// The case moves on: one objection more.
-		if err := st.ApplyProjection(t.Context(), workflows.Projection{Year: floodYear,
-			Applications: []workflows.Application{floodApplication(2)}, Events: []workflows.Event{floodEvent(int64(old + 1))}}); err != nil {
+		if err := st.ApplyProjection(t.Context(), readmodel.Projection{Year: floodYear,
+			Applications: []readmodel.Application{floodApplication(2)}, Events: []readmodel.Event{floodEvent(int64(old + 1))}}); err != nil {
 			t.Fatal(err)
 		}
 		res := serve(e, http.MethodGet, at, nil, cookies, nil)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -61,7 +62,7 @@ func isStatus(err error, status int) bool {
 
 // nextDeadline is what a campaign waits for now: the recommendation deadline while
 // open, the notice deadline while reviewing (R9), the end of publicity (R10).
-func nextDeadline(v workflows.CampaignView) *deadlineView {
+func nextDeadline(v readmodel.CampaignView) *deadlineView {
 	switch v.Phase {
 	case domain.PhaseOpen:
 		return &deadlineView{Key: "deadline.recommendation", At: v.Deadlines.Recommendation}
@@ -102,7 +103,7 @@ func (c *console) home(r *request) error {
 	first, last := now.Year()+1, now.Year()-homeYearsBack
 	if r.user != nil {
 		for y := first; y >= last; y-- {
-			var cv workflows.CampaignView
+			var cv readmodel.CampaignView
 			err := c.get(r, fmt.Sprintf("/campaigns/%d", y), &cv)
 			if isStatus(err, http.StatusNotFound) {
 				continue
@@ -124,7 +125,7 @@ func (c *console) home(r *request) error {
 		}
 	}
 	for y := first; y >= last; y-- {
-		var n workflows.Notice
+		var n readmodel.Notice
 		if err := c.do(r, call{method: http.MethodGet, path: fmt.Sprintf("/campaigns/%d/notice", y)}, &n); err == nil {
 			v.Notices = append(v.Notices, y)
 		}
@@ -275,7 +276,7 @@ type stateCount struct {
 }
 
 type boardView struct {
-	Campaign workflows.CampaignView
+	Campaign readmodel.CampaignView
 	Next     *deadlineView
 	Counts   []stateCount
 	Grid     []prefCell
@@ -292,7 +293,7 @@ func (c *console) board(r *request) error {
 	if err := r.requireUser(); err != nil {
 		return err
 	}
-	var cv workflows.CampaignView
+	var cv readmodel.CampaignView
 	if err := c.get(r, fmt.Sprintf("/campaigns/%d", year), &cv); err != nil {
 		return err
 	}
@@ -310,7 +311,7 @@ func (c *console) board(r *request) error {
 			v.Counts = append(v.Counts, stateCount{State: s, N: n})
 		}
 	}
-	prefs := map[string]workflows.Prefecture{}
+	prefs := map[string]readmodel.Prefecture{}
 	for _, p := range cv.Prefectures {
 		prefs[p.Code] = p
 	}
@@ -335,15 +336,15 @@ func (c *console) board(r *request) error {
 
 type materialRow struct {
 	Item domain.MaterialItem
-	View workflows.MaterialView
+	View readmodel.MaterialView
 }
 
 type applicationView struct {
-	Campaign      workflows.CampaignView
+	Campaign      readmodel.CampaignView
 	Div           domain.Division
 	Prefecture    domain.Division
-	App           *workflows.Application
-	Timeline      []workflows.Event // one page of it, from the ?timeline= cursor on
+	App           *readmodel.Application
+	Timeline      []readmodel.Event // one page of it, from the ?timeline= cursor on
 	TimelinePager pager
 	// AtTail is set when Timeline reaches the timeline's end, the seq After: only then
 	// does the live fragment append new events to it.
@@ -384,7 +385,7 @@ func (c *console) loadApplication(r *request) (applicationView, int, error) {
 		return v, year, err
 	}
 	v.Next = nextDeadline(v.Campaign)
-	var app workflows.Application
+	var app readmodel.Application
 	err = c.get(r, fmt.Sprintf("/campaigns/%d/applications/%s", year, county), &app)
 	switch {
 	case isStatus(err, http.StatusNotFound):
@@ -439,8 +440,8 @@ func (c *console) application(r *request) error {
 // liveView is the live fragment: the application's state line and the events the page
 // does not show yet.
 type liveView struct {
-	App    *workflows.Application
-	Events []workflows.Event
+	App    *readmodel.Application
+	Events []readmodel.Event
 }
 
 // applicationLive is the fragment the page polls, so an action by anyone (or a deadline
@@ -486,7 +487,7 @@ func (c *console) loadLive(r *request) (liveView, bool, error) {
 	if err != nil {
 		return v, false, err
 	}
-	var app workflows.Application
+	var app readmodel.Application
 	if err := c.get(r, fmt.Sprintf("/campaigns/%d/applications/%s", year, county), &app); err != nil {
 		return v, false, err
 	}
@@ -642,22 +643,22 @@ func (c *console) scorecard(r *request) error {
 
 type prefCounty struct {
 	Div      domain.Division
-	App      *workflows.Application
+	App      *readmodel.Application
 	Excluded bool
 	Eligible bool
 	Order    int
 }
 
 type prefectureView struct {
-	Campaign    workflows.CampaignView
+	Campaign    readmodel.CampaignView
 	Div         domain.Division
-	Pref        workflows.Prefecture
+	Pref        readmodel.Prefecture
 	Counties    []prefCounty
 	Orders      []int
 	Next        *deadlineView
 	CanFile     bool
 	DocumentRef string
-	Preview     *workflows.RecommendResult
+	Preview     *readmodel.RecommendResult
 	OverCap     bool
 }
 
@@ -685,7 +686,7 @@ func (c *console) loadPrefecture(r *request, orders map[string]int) (prefectureV
 		return v, year, err
 	}
 	v.Next = nextDeadline(v.Campaign)
-	v.Pref = workflows.Prefecture{Code: code, Name: div.Name, Status: domain.PrefectureOpen}
+	v.Pref = readmodel.Prefecture{Code: code, Name: div.Name, Status: domain.PrefectureOpen}
 	for _, p := range v.Campaign.Prefectures {
 		if p.Code == code {
 			v.Pref = p
@@ -695,7 +696,7 @@ func (c *console) loadPrefecture(r *request, orders map[string]int) (prefectureV
 	if err != nil {
 		return v, year, err
 	}
-	apps := map[string]*workflows.Application{}
+	apps := map[string]*readmodel.Application{}
 	for i := range list {
 		apps[list[i].County] = &list[i]
 	}
@@ -782,7 +783,7 @@ func (c *console) recommend(r *request) error {
 	page := fmt.Sprintf("/campaigns/%d/prefectures/%s", year, code)
 
 	if ec.FormValue("mode") != "validate" {
-		var res workflows.RecommendResult
+		var res readmodel.RecommendResult
 		err := c.do(r, call{method: http.MethodPost, path: path, token: r.token(), body: body, idem: ec.FormValue(idemField)}, &res)
 		if ae, ok := asAPIError(err); ok && ae.Status != http.StatusUnauthorized {
 			c.setFlash(ec, flash{Kind: "error", Err: ae})
@@ -799,7 +800,7 @@ func (c *console) recommend(r *request) error {
 		return ec.Redirect(http.StatusSeeOther, page)
 	}
 
-	var res workflows.RecommendResult
+	var res readmodel.RecommendResult
 	verr := c.do(r, call{method: http.MethodPost, path: path + "?validate_only=true", token: r.token(), body: body}, &res)
 	ae, refused := asAPIError(verr)
 	if verr != nil && (!refused || ae.Status == http.StatusUnauthorized) {
@@ -831,12 +832,12 @@ func namesOf(codes []string) string {
 // ---------------------------------------------------------------- review
 
 type reviewRow struct {
-	App  workflows.Application
-	Mine *workflows.ScorecardView
+	App  readmodel.Application
+	Mine *readmodel.ScorecardView
 }
 
 type reviewView struct {
-	Campaign workflows.CampaignView
+	Campaign readmodel.CampaignView
 	Rows     []reviewRow
 	Criteria []string
 	Next     *deadlineView
@@ -907,15 +908,15 @@ type rankGroup struct {
 }
 
 type adminView struct {
-	Campaign   *workflows.CampaignView
+	Campaign   *readmodel.CampaignView
 	Create     *createForm
 	Next       *deadlineView
 	Ranking    rankingView
 	RankGroups []rankGroup
-	Objections []workflows.Objection // one page, from the ?objections= cursor on
+	Objections []readmodel.Objection // one page, from the ?objections= cursor on
 	ObjPager   pager
 	Upheld     map[string]bool   // counties with an upheld objection: removed when publicity ends (R10)
-	Events     []workflows.Event // one page of the campaign timeline, from the ?timeline= cursor on
+	Events     []readmodel.Event // one page of the campaign timeline, from the ?timeline= cursor on
 	EventPager pager
 	Unscored   []string
 	CanRank    bool
@@ -925,9 +926,9 @@ type adminView struct {
 	// CanAmend shows the correction form (R13): some deadline has not passed yet.
 	CanAmend bool
 	// Forfeited are the prefectures a reinstatement can give back (R13).
-	Forfeited []workflows.Prefecture
+	Forfeited []readmodel.Prefecture
 	// Designation is the final list of a closed campaign (R10), nil before.
-	Designation *workflows.Designation
+	Designation *readmodel.Designation
 }
 
 // admin is the administrator's desk: create the campaign, run the ranking, publish the
@@ -942,7 +943,7 @@ func (c *console) admin(r *request) error {
 		return err
 	}
 	opts := pageOpts{title: "admin.title", titleArgs: []any{year}, year: year}
-	var cv workflows.CampaignView
+	var cv readmodel.CampaignView
 	err = c.get(r, fmt.Sprintf("/campaigns/%d", year), &cv)
 	if isStatus(err, http.StatusNotFound) {
 		return c.render(r, http.StatusOK, "admin", opts, adminView{Create: defaultCreateForm(year)})
@@ -998,7 +999,7 @@ func (c *console) admin(r *request) error {
 	v.CanDecline = cv.Phase == domain.PhasePublicity && cv.Vacancies > 0
 	v.CanAmend, v.Forfeited = amendable(cv)
 	if cv.Phase == domain.PhaseClosed {
-		var d workflows.Designation
+		var d readmodel.Designation
 		switch err := c.get(r, fmt.Sprintf("/campaigns/%d/designation", year), &d); {
 		case err == nil:
 			v.Designation = &d
@@ -1092,7 +1093,7 @@ func (c *console) resolve(r *request) error {
 // ---------------------------------------------------------------- public notice
 
 type noticeView struct {
-	Notice *workflows.Notice
+	Notice *readmodel.Notice
 	Open   bool
 }
 
@@ -1104,7 +1105,7 @@ func (c *console) notice(r *request) error {
 		return err
 	}
 	var v noticeView
-	var n workflows.Notice
+	var n readmodel.Notice
 	path := fmt.Sprintf("/campaigns/%d/notice", year)
 	if ver := r.ec.QueryParam("version"); ver != "" {
 		// An earlier version of the notice (R10); the API judges the number.

@@ -16,6 +16,7 @@ import (
 	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/internal/testtemporal"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/store/storetest"
 	"github.com/guizhou-commerce/selection/worker"
@@ -30,7 +31,7 @@ type flakyStore struct {
 	failAfterCommit atomic.Int32
 }
 
-func (f *flakyStore) ApplyProjection(ctx context.Context, p workflows.Projection) error {
+func (f *flakyStore) ApplyProjection(ctx context.Context, p readmodel.Projection) error {
 	if err := f.Store.ApplyProjection(ctx, p); err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func TestCampaignInPostgres(t *testing.T) {
 	}
 	ok(workflows.UpdateRank, workflows.AdminInput{Actor: admin}, nil)
 	ok(workflows.UpdatePublishNotice, workflows.AdminInput{Actor: admin}, nil)
-	var final workflows.CampaignView
+	var final readmodel.CampaignView
 	require.NoError(t, run.Get(ctx, &final))
 
 	// The read model holds what the workflows decided.
@@ -147,7 +148,7 @@ func TestCampaignInPostgres(t *testing.T) {
 			// A finished case answers queries from its history, on the live worker.
 			require.NoError(t, err, id)
 		}
-		var own []workflows.Event
+		var own []readmodel.Event
 		require.NoError(t, v.Get(&own))
 		require.Len(t, rows, len(own), "%s: rows in PostgreSQL vs events in the workflow", id)
 		for i := range rows {

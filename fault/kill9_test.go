@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store/storetest"
-	"github.com/guizhou-commerce/selection/workflows"
 )
 
 // The compressed campaign both runs play. Scores make the ranking known in advance:
@@ -242,7 +242,7 @@ func (p *player) send(ctx context.Context, i int, s step, killAfter time.Duratio
 // waitPhase polls the campaign (the read model) until it reaches phase.
 func (p *player) waitPhase(ctx context.Context, phase domain.Phase) {
 	for {
-		var v workflows.CampaignView
+		var v readmodel.CampaignView
 		err := p.c.do(ctx, domain.RoleAdmin, "520000", http.MethodGet, fmt.Sprintf("/campaigns/%d", year), "", nil, &v)
 		if err == nil && v.Phase == phase {
 			return
@@ -317,14 +317,14 @@ type outcome struct {
 }
 
 func (p *player) outcome(ctx context.Context) outcome {
-	var v workflows.CampaignView
+	var v readmodel.CampaignView
 	require.NoError(p.t, p.c.do(ctx, domain.RoleAdmin, "520000", http.MethodGet, fmt.Sprintf("/campaigns/%d", year), "", nil, &v))
 	o := outcome{Phase: v.Phase, Counts: v.Counts, Timelines: map[string][]string{}}
 	for _, pr := range v.Prefectures {
 		o.Prefectures = append(o.Prefectures, fmt.Sprintf("%s %s %v", pr.Code, pr.Status, pr.Recommended))
 	}
 	var apps struct {
-		Applications []workflows.Application `json:"applications"`
+		Applications []readmodel.Application `json:"applications"`
 	}
 	require.NoError(p.t, p.c.do(ctx, domain.RoleAdmin, "520000", http.MethodGet, fmt.Sprintf("/campaigns/%d/applications", year), "", nil, &apps))
 	for _, a := range apps.Applications {
@@ -344,13 +344,13 @@ func (p *player) outcome(ctx context.Context) outcome {
 			o.Designated = append(o.Designated, a.County)
 		}
 	}
-	var n workflows.Notice
+	var n readmodel.Notice
 	require.NoError(p.t, p.c.do(ctx, "", "", http.MethodGet, fmt.Sprintf("/campaigns/%d/notice", year), "", nil, &n))
 	for _, e := range n.Shortlist {
 		o.Notice = append(o.Notice, fmt.Sprintf("%d %s %.4f promoted=%v", e.Rank, e.County, e.Total, e.Promoted))
 	}
 	var objs struct {
-		Objections []workflows.Objection `json:"objections"`
+		Objections []readmodel.Objection `json:"objections"`
 	}
 	require.NoError(p.t, p.c.do(ctx, domain.RoleAdmin, "520000", http.MethodGet, fmt.Sprintf("/campaigns/%d/objections", year), "", nil, &objs))
 	for _, ob := range objs.Objections {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/internal/pgcluster"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -149,7 +150,7 @@ func TestPostgresDownAcrossDeadline(t *testing.T) {
 	tc, err := tclient.DialContext(ctx, tclient.Options{HostPort: n.frontend(), Namespace: "default"})
 	require.NoError(t, err)
 	defer tc.Close()
-	var v workflows.CampaignView
+	var v readmodel.CampaignView
 	for {
 		resp, err := tc.QueryWorkflow(ctx, workflows.CampaignID(year), "", workflows.QueryCampaign)
 		if err == nil {
@@ -213,12 +214,12 @@ func TestPostgresDownAcrossDeadline(t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	// And the API serves it again.
-	var api workflows.CampaignView
+	var api readmodel.CampaignView
 	require.NoError(t, c.do(ctx, domain.RoleAdmin, "520000", http.MethodGet, y, "", nil, &api))
 	assert.Equal(t, domain.PhaseReviewing, api.Phase)
 	assert.Equal(t, 2, api.Counts[domain.StateExpired])
 	var tl struct {
-		Events []workflows.Event `json:"events"`
+		Events []readmodel.Event `json:"events"`
 	}
 	require.NoError(t, c.do(ctx, domain.RoleAdmin, "520000", http.MethodGet, y+"/applications/520103/timeline", "", nil, &tl))
 	var to []string
@@ -229,7 +230,7 @@ func TestPostgresDownAcrossDeadline(t *testing.T) {
 	assert.Equal(t, []string{"registered", "expired"}, to, "520103's timeline")
 }
 
-func prefectureStatus(v workflows.CampaignView, code string) domain.PrefectureStatus {
+func prefectureStatus(v readmodel.CampaignView, code string) domain.PrefectureStatus {
 	for _, p := range v.Prefectures {
 		if p.Code == code {
 			return p.Status

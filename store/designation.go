@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/workflows"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 const (
@@ -27,9 +27,9 @@ FROM timeline_events WHERE workflow_id = $1`
 )
 
 // Designation returns a closed campaign's final list (R10); ErrNotFound until it closed.
-func (s *Store) Designation(ctx context.Context, year int) (workflows.Designation, error) {
+func (s *Store) Designation(ctx context.Context, year int) (readmodel.Designation, error) {
 	var (
-		d   workflows.Designation
+		d   readmodel.Designation
 		raw []byte
 		ref *string
 	)
@@ -45,9 +45,10 @@ func (s *Store) Designation(ctx context.Context, year int) (workflows.Designatio
 
 // SetDesignationRef records the document reference of the Department's decision on the
 // final list, with a line on the campaign's timeline (R10, R11). Before the campaign
-// closed there is no list: ErrNotFound.
-func (s *Store) SetDesignationRef(ctx context.Context, year int, ref string, actor domain.Actor, at time.Time) (workflows.Designation, error) {
-	var d workflows.Designation
+// closed there is no list: ErrNotFound. Timeline is the campaign's timeline key (its
+// workflow ID), which the caller owns.
+func (s *Store) SetDesignationRef(ctx context.Context, year int, timeline, ref string, actor domain.Actor, at time.Time) (readmodel.Designation, error) {
+	var d readmodel.Designation
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		var (
 			raw []byte
@@ -60,7 +61,7 @@ func (s *Store) SetDesignationRef(ctx context.Context, year int, ref string, act
 			return fmt.Errorf("decode: %w", err)
 		}
 		d.DocumentRef = got
-		_, err := tx.Exec(ctx, appendCampaignEventSQL, workflows.CampaignID(year), year, at, actor.String(), "document reference "+ref)
+		_, err := tx.Exec(ctx, appendCampaignEventSQL, timeline, year, at, actor.String(), "document reference "+ref)
 		return err
 	})
 	if err != nil {
@@ -70,8 +71,8 @@ func (s *Store) SetDesignationRef(ctx context.Context, year int, ref string, act
 }
 
 // NoticeVersion returns version n of a year's notice (R10); ErrNotFound if never published.
-func (s *Store) NoticeVersion(ctx context.Context, year int, n int64) (workflows.Notice, error) {
-	var v workflows.Notice
+func (s *Store) NoticeVersion(ctx context.Context, year int, n int64) (readmodel.Notice, error) {
+	var v readmodel.Notice
 	if err := one(s.pool.QueryRow(ctx, noticeVersionSQL, year, n).Scan(&v)); err != nil {
 		return v, fmt.Errorf("notice %d version %d: %w", year, n, err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/store/storetest"
 	"github.com/guizhou-commerce/selection/workflows"
@@ -43,16 +44,16 @@ func openStore(t testing.TB) *store.Store {
 
 func ptr[T any](v T) *T { return &v }
 
-func campaignView(version int64, phase domain.Phase) *workflows.CampaignView {
-	return &workflows.CampaignView{
+func campaignView(version int64, phase domain.Phase) *readmodel.CampaignView {
+	return &readmodel.CampaignView{
 		Year: year, Province: "520000", Phase: phase, Quota: 12, PrefectureCap: 2,
-		Deadlines: workflows.Deadlines{
+		Deadlines: readmodel.Deadlines{
 			Recommendation:  time.Date(year, time.August, 1, 23, 59, 59, 0, shanghai),
 			Notice:          time.Date(year, time.August, 10, 23, 59, 59, 0, shanghai),
 			PublicityPeriod: "168h",
 		},
 		Counts:         map[domain.State]int{domain.StateRegistered: 2, domain.StateSubmitted: 1},
-		Prefectures:    []workflows.Prefecture{{Code: "520300", Name: "遵义市", Status: domain.PrefectureOpen, Recommended: []string{}}},
+		Prefectures:    []readmodel.Prefecture{{Code: "520300", Name: "遵义市", Status: domain.PrefectureOpen, Recommended: []string{}}},
 		Excluded:       []string{"520123"},
 		NationalScores: map[string]float64{"520328": 86.5},
 		Weights:        domain.DefaultWeights(),
@@ -61,35 +62,35 @@ func campaignView(version int64, phase domain.Phase) *workflows.CampaignView {
 	}
 }
 
-func application(county, prefecture string, state domain.State, version int64) workflows.Application {
-	return workflows.Application{
+func application(county, prefecture string, state domain.State, version int64) readmodel.Application {
+	return readmodel.Application{
 		Year: year, County: county, Name: "县" + county, Prefecture: prefecture, State: state,
-		Materials: workflows.MaterialsView{
-			Items:   map[string]workflows.MaterialView{"2": {Title: "申报书", Required: true, Copies: 3, Complete: true}},
+		Materials: readmodel.MaterialsView{
+			Items:   map[string]readmodel.MaterialView{"2": {Title: "申报书", Required: true, Copies: 3, Complete: true}},
 			Missing: []string{"3"},
 		},
-		Scores:    workflows.ScoresView{Scorecards: []workflows.ScorecardView{}},
+		Scores:    readmodel.ScoresView{Scorecards: []readmodel.ScorecardView{}},
 		UpdatedAt: july(20, 9).Add(time.Duration(version) * time.Minute),
 		Version:   version,
 	}
 }
 
-func scorecard(reviewer string, logistics float64) workflows.ScorecardView {
-	return workflows.ScorecardView{
+func scorecard(reviewer string, logistics float64) readmodel.ScorecardView {
+	return readmodel.ScorecardView{
 		Reviewer: reviewer, Comment: "看过 " + reviewer, At: july(25, 10),
 		Criteria: domain.Scorecard{"organization": 80, "infrastructure": 75, "logistics": logistics,
 			"online_sales": 85, "implementers": 70, "other": 60},
 	}
 }
 
-func event(workflowID string, seq int64, action string) workflows.Event {
-	return workflows.Event{WorkflowID: workflowID, Seq: seq, At: july(20, 9).Add(time.Duration(seq) * time.Minute),
+func event(workflowID string, seq int64, action string) readmodel.Event {
+	return readmodel.Event{WorkflowID: workflowID, Seq: seq, At: july(20, 9).Add(time.Duration(seq) * time.Minute),
 		Actor: "county:520322", Action: action, From: "registered", To: "submitted", Rule: "R6", Detail: "第" + action}
 }
 
 // projectionV builds the batch the campaign would project at version v: every snapshot
 // carries v, so a higher v is strictly newer; events accumulate with v.
-func projectionV(v int64) workflows.Projection {
+func projectionV(v int64) readmodel.Projection {
 	state := domain.StateRegistered
 	if v >= 2 {
 		state = domain.StateSubmitted
@@ -101,17 +102,17 @@ func projectionV(v int64) workflows.Projection {
 	b.Exempt = true
 	c := application("520382", "520300", domain.StateRecommended, v)
 	c.DirectlyAdministered, c.SelfApplied = true, true
-	var events []workflows.Event
+	var events []readmodel.Event
 	for seq := int64(1); seq <= v+1; seq++ {
 		events = append(events, event(workflows.ApplicationID(year, "520322"), seq, "step"+string(rune('0'+seq))))
 	}
 	events = append(events, event(workflows.CampaignID(year), 1, "created"))
-	return workflows.Projection{
+	return readmodel.Projection{
 		Year:         year,
 		Campaign:     campaignView(v, domain.PhaseOpen),
-		Applications: []workflows.Application{a, b, c},
+		Applications: []readmodel.Application{a, b, c},
 		Events:       events,
-		Objections: []workflows.Objection{{
+		Objections: []readmodel.Objection{{
 			ID: "obj-1", Year: year, County: "520322", Reason: "材料不实", Contact: "138", Status: domain.ObjectionOpen,
 			FiledAt: july(28, 8), Version: v,
 		}},

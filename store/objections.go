@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/workflows"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // Objections from the public live here, not in Temporal (R10): a flood of them spends
@@ -162,8 +162,8 @@ var ErrPublicityNotOver = errors.New("the publicity period has not ended by the 
 // CountObjections counts a county's open and upheld objections once its publicity has
 // ended (R10). Holding the application row, it orders itself after every filing that
 // was accepted in the period; none can follow.
-func (s *Store) CountObjections(ctx context.Context, year int, county string, ends time.Time) (workflows.ObjectionCount, error) {
-	var n workflows.ObjectionCount
+func (s *Store) CountObjections(ctx context.Context, year int, county string, ends time.Time) (readmodel.ObjectionCount, error) {
+	var n readmodel.ObjectionCount
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		var (
 			state    string
@@ -187,9 +187,9 @@ func (s *Store) CountObjections(ctx context.Context, year int, county string, en
 // ResolveObjection records an administrator's decision on an open objection (R10). An
 // objection that is not open (decided, or moot because the county left) is a conflict.
 // The result carries no contact: it is stored in the workflow's history.
-func (s *Store) ResolveObjection(ctx context.Context, in workflows.ResolveObjectionInput) (workflows.Objection, error) {
+func (s *Store) ResolveObjection(ctx context.Context, in readmodel.ObjectionDecision) (readmodel.Objection, error) {
 	rows, _ := s.pool.Query(ctx, resolveObjectionSQL, in.Year, in.ID, in.County, in.Decision, in.Note, in.ResolvedBy, in.At, in.Version)
-	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[workflows.Objection])
+	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[readmodel.Objection])
 	if errors.Is(err, pgx.ErrNoRows) {
 		cur, gerr := s.Objection(ctx, in.Year, in.ID)
 		switch {

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
-	"github.com/guizhou-commerce/selection/workflows"
 )
 
 // inPublicity projects county as shortlisted with its publicity ending at ends.
@@ -18,8 +18,8 @@ func inPublicity(t testing.TB, s *store.Store, county string, ends time.Time, ve
 	t.Helper()
 	a := application(county, county[:4]+"00", domain.StateShortlisted, version)
 	a.PublicityEndsAt = &ends
-	if err := s.ApplyProjection(context.Background(), workflows.Projection{Year: year, Campaign: campaignView(version, domain.PhasePublicity),
-		Applications: []workflows.Application{a}}); err != nil {
+	if err := s.ApplyProjection(context.Background(), readmodel.Projection{Year: year, Campaign: campaignView(version, domain.PhasePublicity),
+		Applications: []readmodel.Application{a}}); err != nil {
 		t.Fatalf("project %s: %v", county, err)
 	}
 }
@@ -55,12 +55,12 @@ func TestObjectionWindow(t *testing.T) {
 		t.Fatalf("count before the end: %v", err)
 	}
 	n, err := s.CountObjections(ctx, year, "520526", time.Now().Add(-time.Second))
-	if err != nil || n != (workflows.ObjectionCount{}) {
+	if err != nil || n != (readmodel.ObjectionCount{}) {
 		t.Fatalf("count of 520526: %+v %v", n, err)
 	}
 
 	withdrawn := application("520382", "520300", domain.StateWithdrawn, 3)
-	if err := s.ApplyProjection(ctx, workflows.Projection{Year: year, Applications: []workflows.Application{withdrawn}}); err != nil {
+	if err := s.ApplyProjection(ctx, readmodel.Projection{Year: year, Applications: []readmodel.Application{withdrawn}}); err != nil {
 		t.Fatal(err)
 	}
 	o, err := s.Objection(ctx, year, a.ID)
@@ -113,15 +113,15 @@ func TestObjectionCapsAndFolding(t *testing.T) {
 	if accepted != 8 {
 		t.Fatalf("concurrent filings: %d accepted; the cap of 10 open leaves room for 8", accepted)
 	}
-	o, err := s.ResolveObjection(ctx, workflows.ResolveObjectionInput{Year: year, ID: first.ID, County: "520382", Decision: domain.DecisionDismissed, ResolvedBy: "admin", At: time.Now(), Version: 7})
+	o, err := s.ResolveObjection(ctx, readmodel.ObjectionDecision{Year: year, ID: first.ID, County: "520382", Decision: domain.DecisionDismissed, ResolvedBy: "admin", At: time.Now(), Version: 7})
 	if err != nil || o.Status != domain.ObjectionDismissed || o.Contact != "" || o.Copies != 2 {
 		t.Fatalf("resolve: %+v %v", o, err)
 	}
 	// A retried activity finds its own write; another decision is a conflict.
-	if _, err := s.ResolveObjection(ctx, workflows.ResolveObjectionInput{Year: year, ID: first.ID, County: "520382", Decision: domain.DecisionDismissed, Version: 7}); err != nil {
+	if _, err := s.ResolveObjection(ctx, readmodel.ObjectionDecision{Year: year, ID: first.ID, County: "520382", Decision: domain.DecisionDismissed, Version: 7}); err != nil {
 		t.Fatalf("retried resolution: %v", err)
 	}
-	_, err = s.ResolveObjection(ctx, workflows.ResolveObjectionInput{Year: year, ID: first.ID, County: "520382", Decision: domain.DecisionUpheld, Version: 8})
+	_, err = s.ResolveObjection(ctx, readmodel.ObjectionDecision{Year: year, ID: first.ID, County: "520382", Decision: domain.DecisionUpheld, Version: 8})
 	refusedWith(t, err, domain.CodeConflict)
 	if _, err := file("第十一条", ""); err != nil {
 		t.Fatalf("a decision frees a place under the county's cap: %v", err)

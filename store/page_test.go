@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -48,7 +49,7 @@ func TestTimeline_pages_give_every_event_once_oldest_first(t *testing.T) {
 	ctx := t.Context()
 	id := workflows.ApplicationID(year, "520322")
 	const n = 250
-	p := workflows.Projection{Year: year, Campaign: campaignView(1, domain.PhaseOpen)}
+	p := readmodel.Projection{Year: year, Campaign: campaignView(1, domain.PhaseOpen)}
 	for seq := int64(n); seq >= 1; seq-- { // stored out of order: the query orders
 		p.Events = append(p.Events, event(id, seq, fmt.Sprintf("step%d", seq)))
 	}
@@ -56,10 +57,10 @@ func TestTimeline_pages_give_every_event_once_oldest_first(t *testing.T) {
 	if err := s.ApplyProjection(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	seqOf := func(e workflows.Event) int64 { return e.Seq }
+	seqOf := func(e readmodel.Event) int64 { return e.Seq }
 	for _, limit := range []int{1, 7, 25, n, n + 1} { // 25 and n end exactly on a page boundary
 		t.Run(fmt.Sprintf("limit %d", limit), func(t *testing.T) {
-			events, pages := readAll(t, limit, seqOf, func(r store.PageRequest[int64]) (store.Page[workflows.Event, int64], error) {
+			events, pages := readAll(t, limit, seqOf, func(r store.PageRequest[int64]) (store.Page[readmodel.Event, int64], error) {
 				return s.Timeline(ctx, id, r)
 			})
 			if pages != wantPages(n, limit) {
@@ -95,7 +96,7 @@ func TestTimeline_pages_give_every_event_once_oldest_first(t *testing.T) {
 			}
 			req.After = page.Next
 			if late <= n+2 { // the case moves on between two reads of its timeline
-				if err := s.ApplyProjection(ctx, workflows.Projection{Year: year, Events: []workflows.Event{event(id, late, "late")}}); err != nil {
+				if err := s.ApplyProjection(ctx, readmodel.Projection{Year: year, Events: []readmodel.Event{event(id, late, "late")}}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -118,7 +119,7 @@ func TestApplications_pages_give_every_match_once_by_county(t *testing.T) {
 	s := openStore(t)
 	ctx := t.Context()
 	divs := domain.Guizhou2016()
-	p := workflows.Projection{Year: year, Campaign: campaignView(1, domain.PhaseOpen)}
+	p := readmodel.Projection{Year: year, Campaign: campaignView(1, domain.PhaseOpen)}
 	var all, zunyiSubmitted []string
 	for _, pref := range divs.Prefectures("520000") {
 		for i, d := range divs.Counties(pref.Code) {
@@ -141,7 +142,7 @@ func TestApplications_pages_give_every_match_once_by_county(t *testing.T) {
 	if len(all) < 80 || len(zunyiSubmitted) < 5 {
 		t.Fatalf("fixture: %d counties, %d submitted in Zunyi; want many pages of each", len(all), len(zunyiSubmitted))
 	}
-	countyOf := func(a workflows.Application) string { return a.County }
+	countyOf := func(a readmodel.Application) string { return a.County }
 	for _, tc := range []struct {
 		prefecture string
 		state      domain.State
@@ -154,7 +155,7 @@ func TestApplications_pages_give_every_match_once_by_county(t *testing.T) {
 		{"520300", domain.StateRecommended, nil, 2},
 	} {
 		t.Run(fmt.Sprintf("%s %s by %d", tc.prefecture, tc.state, tc.limit), func(t *testing.T) {
-			apps, pages := readAll(t, tc.limit, countyOf, func(r store.PageRequest[string]) (store.Page[workflows.Application, string], error) {
+			apps, pages := readAll(t, tc.limit, countyOf, func(r store.PageRequest[string]) (store.Page[readmodel.Application, string], error) {
 				return s.Applications(ctx, year, tc.prefecture, string(tc.state), r)
 			})
 			var got []string
@@ -178,13 +179,13 @@ func TestObjections_pages_give_every_objection_once_in_filing_order(t *testing.T
 	t.Parallel()
 	s := openStore(t)
 	ctx := t.Context()
-	p := workflows.Projection{Year: year, Campaign: campaignView(1, domain.PhaseOpen)}
+	p := readmodel.Projection{Year: year, Campaign: campaignView(1, domain.PhaseOpen)}
 	// A flood: 130 objections filed in bursts of ten within the same microsecond, so
 	// most page boundaries fall inside a tie that only the id breaks.
 	const n = 130
 	var wantAll, wantOpen []string
 	for i := range n {
-		o := workflows.Objection{ID: fmt.Sprintf("obj-%04d", i), Year: year, County: "520322", Reason: "材料不实",
+		o := readmodel.Objection{ID: fmt.Sprintf("obj-%04d", i), Year: year, County: "520322", Reason: "材料不实",
 			Status: domain.ObjectionOpen, FiledAt: july(28, 8).Add(time.Duration(i/10) * time.Second), Version: 1}
 		if i%3 == 0 {
 			o.Status = domain.ObjectionDismissed
@@ -198,7 +199,7 @@ func TestObjections_pages_give_every_objection_once_in_filing_order(t *testing.T
 	if err := s.ApplyProjection(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	keyOf := func(o workflows.Objection) store.ObjectionKey {
+	keyOf := func(o readmodel.Objection) store.ObjectionKey {
 		return store.ObjectionKey{FiledAt: o.FiledAt, ID: o.ID}
 	}
 	for _, tc := range []struct {
@@ -212,7 +213,7 @@ func TestObjections_pages_give_every_objection_once_in_filing_order(t *testing.T
 		{domain.ObjectionUpheld, nil, 9},
 	} {
 		t.Run(fmt.Sprintf("%s by %d", tc.status, tc.limit), func(t *testing.T) {
-			objs, pages := readAll(t, tc.limit, keyOf, func(r store.PageRequest[store.ObjectionKey]) (store.Page[workflows.Objection, store.ObjectionKey], error) {
+			objs, pages := readAll(t, tc.limit, keyOf, func(r store.PageRequest[store.ObjectionKey]) (store.Page[readmodel.Objection, store.ObjectionKey], error) {
 				return s.Objections(ctx, year, string(tc.status), r)
 			})
 			var got []string

@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/workflows"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // Every snapshot upsert below only overwrites a row with a strictly newer version, so an
@@ -133,7 +133,7 @@ ON CONFLICT (year, version) DO NOTHING`
 // and one timeline row per (workflow, seq). Rows are written in a fixed order (campaign,
 // applications by county, objections by id, events by workflow and seq) so that
 // concurrent batches take row locks in the same order and cannot deadlock.
-func (s *Store) ApplyProjection(ctx context.Context, p workflows.Projection) error {
+func (s *Store) ApplyProjection(ctx context.Context, p readmodel.Projection) error {
 	batch, labels, err := projectionBatch(p)
 	if err != nil {
 		return fmt.Errorf("apply projection of campaign %d: %w", p.Year, err)
@@ -152,7 +152,7 @@ func (s *Store) ApplyProjection(ctx context.Context, p workflows.Projection) err
 
 // SaveNotice stores the published notice (R9), keeping the newest version, so GET
 // /notice serves it from then on.
-func (s *Store) SaveNotice(ctx context.Context, n workflows.Notice) error {
+func (s *Store) SaveNotice(ctx context.Context, n readmodel.Notice) error {
 	view, err := json.Marshal(n)
 	if err != nil {
 		return fmt.Errorf("save notice %d: encode: %w", n.Year, err)
@@ -177,7 +177,7 @@ func (s *Store) SaveNotice(ctx context.Context, n workflows.Notice) error {
 
 // projectionBatch turns a projection into queued statements, each with a label naming
 // what it writes for error messages.
-func projectionBatch(p workflows.Projection) (*pgx.Batch, []string, error) {
+func projectionBatch(p readmodel.Projection) (*pgx.Batch, []string, error) {
 	b := &pgx.Batch{}
 	var labels []string
 	if c := p.Campaign; c != nil {
@@ -193,7 +193,7 @@ func projectionBatch(p workflows.Projection) (*pgx.Batch, []string, error) {
 	}
 
 	apps := slices.Clone(p.Applications)
-	slices.SortStableFunc(apps, func(a, b workflows.Application) int {
+	slices.SortStableFunc(apps, func(a, b readmodel.Application) int {
 		return cmp.Or(strings.Compare(a.County, b.County), cmp.Compare(a.Version, b.Version))
 	})
 	for _, a := range apps {
@@ -215,7 +215,7 @@ func projectionBatch(p workflows.Projection) (*pgx.Batch, []string, error) {
 	}
 
 	objs := slices.Clone(p.Objections)
-	slices.SortStableFunc(objs, func(a, b workflows.Objection) int {
+	slices.SortStableFunc(objs, func(a, b readmodel.Objection) int {
 		return cmp.Or(strings.Compare(a.ID, b.ID), cmp.Compare(a.Version, b.Version))
 	})
 	for _, o := range objs {
@@ -249,7 +249,7 @@ func projectionBatch(p workflows.Projection) (*pgx.Batch, []string, error) {
 
 // applicationArgs are the parameters of upsertApplicationSQL; scorecards are passed as
 // parallel arrays, one card per reviewer (the last wins should a view repeat one).
-func applicationArgs(a workflows.Application) ([]any, error) {
+func applicationArgs(a readmodel.Application) ([]any, error) {
 	view, err := json.Marshal(a)
 	if err != nil {
 		return nil, fmt.Errorf("encode application %s: %w", a.County, err)
@@ -258,7 +258,7 @@ func applicationArgs(a workflows.Application) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode materials of %s: %w", a.County, err)
 	}
-	cards := map[string]workflows.ScorecardView{}
+	cards := map[string]readmodel.ScorecardView{}
 	for _, c := range a.Scores.Scorecards {
 		cards[c.Reviewer] = c
 	}
@@ -285,9 +285,9 @@ func applicationArgs(a workflows.Application) ([]any, error) {
 
 // eventArgs are the parallel arrays of insertEventsSQL, sorted by (workflow, seq). The
 // year and county of an event come from its workflow ID (ApplicationID, CampaignID).
-func eventArgs(year int, events []workflows.Event) ([]any, error) {
+func eventArgs(year int, events []readmodel.Event) ([]any, error) {
 	evs := slices.Clone(events)
-	slices.SortStableFunc(evs, func(a, b workflows.Event) int {
+	slices.SortStableFunc(evs, func(a, b readmodel.Event) int {
 		return cmp.Or(strings.Compare(a.WorkflowID, b.WorkflowID), cmp.Compare(a.Seq, b.Seq))
 	})
 	n := len(evs)

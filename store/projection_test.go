@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -137,12 +138,12 @@ func TestApplyProjection_scorecards_follow_the_newest_application(t *testing.T) 
 	t.Parallel()
 	s := openStore(t)
 	ctx := t.Context()
-	app := func(v int64, reviewers ...string) workflows.Projection {
+	app := func(v int64, reviewers ...string) readmodel.Projection {
 		a := application("520322", "520300", domain.StateUnderReview, v)
 		for _, r := range reviewers {
 			a.Scores.Scorecards = append(a.Scores.Scorecards, scorecard(r, float64(v)))
 		}
-		return workflows.Projection{Year: year, Applications: []workflows.Application{a}}
+		return readmodel.Projection{Year: year, Applications: []readmodel.Application{a}}
 	}
 	reviewers := func() map[string]int64 {
 		rows, err := s.Pool().Query(ctx, `SELECT reviewer, version FROM scorecards WHERE year = $1 AND county = '520322'`, year)
@@ -162,7 +163,7 @@ func TestApplyProjection_scorecards_follow_the_newest_application(t *testing.T) 
 		return got
 	}
 	steps := []struct {
-		p    workflows.Projection
+		p    readmodel.Projection
 		want map[string]int64
 	}{
 		{app(1, "a", "b"), map[string]int64{"a": 1, "b": 1}},
@@ -190,7 +191,7 @@ func TestApplyProjection_scorecards_follow_the_newest_application(t *testing.T) 
 func TestApplyProjection_an_empty_batch_writes_nothing(t *testing.T) {
 	t.Parallel()
 	s := openStore(t)
-	if err := s.ApplyProjection(t.Context(), workflows.Projection{Year: year}); err != nil {
+	if err := s.ApplyProjection(t.Context(), readmodel.Projection{Year: year}); err != nil {
 		t.Fatal(err)
 	}
 	if got := count(t, s, `SELECT count(*) FROM campaigns`); got != 0 {
@@ -207,7 +208,7 @@ func TestApplyProjection_refuses_rows_of_another_year_and_writes_none_of_the_bat
 		t.Fatal("a batch with an application of another year was accepted")
 	}
 	bad := projectionV(1)
-	bad.Events = append(bad.Events, workflows.Event{WorkflowID: "application/2016/520322", Seq: 0})
+	bad.Events = append(bad.Events, readmodel.Event{WorkflowID: "application/2016/520322", Seq: 0})
 	if err := s.ApplyProjection(t.Context(), bad); err == nil {
 		t.Fatal("an event without sequence was accepted")
 	}
@@ -220,11 +221,11 @@ func TestSaveNotice_keeps_the_newest_version(t *testing.T) {
 	t.Parallel()
 	s := openStore(t)
 	ctx := t.Context()
-	notice := func(v int64, text string) workflows.Notice {
-		return workflows.Notice{
+	notice := func(v int64, text string) readmodel.Notice {
+		return readmodel.Notice{
 			Year: year, PublishedAt: time.Date(year, time.August, 9, 10, 0, 0, 0, shanghai),
 			PublicityEndsAt: time.Date(year, time.August, 16, 10, 0, 0, 0, shanghai), Text: text, Version: v,
-			Shortlist: []workflows.NoticeEntry{{County: "520322", Name: "桐梓县", Prefecture: "520300", Rank: 1, Total: 88.5,
+			Shortlist: []readmodel.NoticeEntry{{County: "520322", Name: "桐梓县", Prefecture: "520300", Rank: 1, Total: 88.5,
 				Breakdown:       domain.Breakdown{Scorecards: 2, Review: 88.5, Total: 88.5, Order: 1},
 				PublicityEndsAt: time.Date(year, time.August, 16, 10, 0, 0, 0, shanghai)}},
 		}
@@ -232,7 +233,7 @@ func TestSaveNotice_keeps_the_newest_version(t *testing.T) {
 	if _, err := s.Notice(ctx, year); !errorsIsNotFound(err) {
 		t.Errorf("Notice before publication = %v, want ErrNotFound", err)
 	}
-	for _, n := range []workflows.Notice{notice(5, "v5"), notice(5, "v5"), notice(4, "v4 late")} {
+	for _, n := range []readmodel.Notice{notice(5, "v5"), notice(5, "v5"), notice(4, "v4 late")} {
 		if err := s.SaveNotice(ctx, n); err != nil {
 			t.Fatalf("SaveNotice: %v", err)
 		}

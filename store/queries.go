@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/workflows"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // The reads serve the HTTP API's lists and details from PostgreSQL rather than Temporal
@@ -42,10 +42,10 @@ FROM divisions WHERE code = $1`
 )
 
 // Campaign returns the campaign view of a year as last projected.
-func (s *Store) Campaign(ctx context.Context, year int) (workflows.CampaignView, error) {
-	var v workflows.CampaignView
+func (s *Store) Campaign(ctx context.Context, year int) (readmodel.CampaignView, error) {
+	var v readmodel.CampaignView
 	if err := one(s.pool.QueryRow(ctx, campaignSQL, year).Scan(&v)); err != nil {
-		return workflows.CampaignView{}, fmt.Errorf("campaign %d: %w", year, err)
+		return readmodel.CampaignView{}, fmt.Errorf("campaign %d: %w", year, err)
 	}
 	return v, nil
 }
@@ -54,32 +54,32 @@ func (s *Store) Campaign(ctx context.Context, year int) (workflows.CampaignView,
 // optionally filtered by prefecture and state ("" matches any); the key is the county.
 // An unknown campaign is ErrNotFound, so the API can tell "no such year" from "nothing
 // matches".
-func (s *Store) Applications(ctx context.Context, year int, prefecture, state string, page PageRequest[string]) (Page[workflows.Application, string], error) {
+func (s *Store) Applications(ctx context.Context, year int, prefecture, state string, page PageRequest[string]) (Page[readmodel.Application, string], error) {
 	if err := page.check(); err != nil {
-		return Page[workflows.Application, string]{}, fmt.Errorf("applications of campaign %d: %w", year, err)
+		return Page[readmodel.Application, string]{}, fmt.Errorf("applications of campaign %d: %w", year, err)
 	}
 	after := "" // below every county code
 	if page.After != nil {
 		after = *page.After
 	}
 	rows, _ := s.pool.Query(ctx, applicationsSQL, year, prefecture, state, after, page.Limit+1)
-	apps, err := pgx.CollectRows(rows, pgx.RowTo[workflows.Application])
+	apps, err := pgx.CollectRows(rows, pgx.RowTo[readmodel.Application])
 	if err != nil {
-		return Page[workflows.Application, string]{}, fmt.Errorf("applications of campaign %d: %w", year, err)
+		return Page[readmodel.Application, string]{}, fmt.Errorf("applications of campaign %d: %w", year, err)
 	}
 	if len(apps) == 0 {
 		if err := s.campaignExists(ctx, year); err != nil {
-			return Page[workflows.Application, string]{}, fmt.Errorf("applications of campaign %d: %w", year, err)
+			return Page[readmodel.Application, string]{}, fmt.Errorf("applications of campaign %d: %w", year, err)
 		}
 	}
-	return pageOf(apps, page.Limit, func(a workflows.Application) string { return a.County }), nil
+	return pageOf(apps, page.Limit, func(a readmodel.Application) string { return a.County }), nil
 }
 
 // Application returns one county's application as last projected.
-func (s *Store) Application(ctx context.Context, year int, county string) (workflows.Application, error) {
-	var a workflows.Application
+func (s *Store) Application(ctx context.Context, year int, county string) (readmodel.Application, error) {
+	var a readmodel.Application
 	if err := one(s.pool.QueryRow(ctx, applicationSQL, year, county).Scan(&a)); err != nil {
-		return workflows.Application{}, fmt.Errorf("application %s of campaign %d: %w", county, year, err)
+		return readmodel.Application{}, fmt.Errorf("application %s of campaign %d: %w", county, year, err)
 	}
 	return a, nil
 }
@@ -87,36 +87,36 @@ func (s *Store) Application(ctx context.Context, year int, county string) (workf
 // Timeline returns a page of a workflow's audit timeline (R11), oldest first; the key
 // is the event's seq. A workflow with no events yet has an empty (non-nil) timeline,
 // which encodes as [].
-func (s *Store) Timeline(ctx context.Context, workflowID string, page PageRequest[int64]) (Page[workflows.Event, int64], error) {
+func (s *Store) Timeline(ctx context.Context, workflowID string, page PageRequest[int64]) (Page[readmodel.Event, int64], error) {
 	if err := page.check(); err != nil {
-		return Page[workflows.Event, int64]{}, fmt.Errorf("timeline of %s: %w", workflowID, err)
+		return Page[readmodel.Event, int64]{}, fmt.Errorf("timeline of %s: %w", workflowID, err)
 	}
 	var after int64 // seq counts from 1
 	if page.After != nil {
 		after = *page.After
 	}
 	rows, _ := s.pool.Query(ctx, timelineSQL, workflowID, after, page.Limit+1)
-	events, err := pgx.CollectRows(rows, pgx.RowToStructByName[workflows.Event])
+	events, err := pgx.CollectRows(rows, pgx.RowToStructByName[readmodel.Event])
 	if err != nil {
-		return Page[workflows.Event, int64]{}, fmt.Errorf("timeline of %s: %w", workflowID, err)
+		return Page[readmodel.Event, int64]{}, fmt.Errorf("timeline of %s: %w", workflowID, err)
 	}
-	return pageOf(events, page.Limit, func(e workflows.Event) int64 { return e.Seq }), nil
+	return pageOf(events, page.Limit, func(e readmodel.Event) int64 { return e.Seq }), nil
 }
 
 // Notice returns the published notice of a year (R9); ErrNotFound before publication.
-func (s *Store) Notice(ctx context.Context, year int) (workflows.Notice, error) {
-	var n workflows.Notice
+func (s *Store) Notice(ctx context.Context, year int) (readmodel.Notice, error) {
+	var n readmodel.Notice
 	if err := one(s.pool.QueryRow(ctx, noticeSQL, year).Scan(&n)); err != nil {
-		return workflows.Notice{}, fmt.Errorf("notice %d: %w", year, err)
+		return readmodel.Notice{}, fmt.Errorf("notice %d: %w", year, err)
 	}
 	return n, nil
 }
 
 // Objections lists a page of a campaign's objections in filing order, optionally of one
 // status ("" matches any). An unknown campaign is ErrNotFound.
-func (s *Store) Objections(ctx context.Context, year int, status string, page PageRequest[ObjectionKey]) (Page[workflows.Objection, ObjectionKey], error) {
+func (s *Store) Objections(ctx context.Context, year int, status string, page PageRequest[ObjectionKey]) (Page[readmodel.Objection, ObjectionKey], error) {
 	if err := page.check(); err != nil {
-		return Page[workflows.Objection, ObjectionKey]{}, fmt.Errorf("objections of campaign %d: %w", year, err)
+		return Page[readmodel.Objection, ObjectionKey]{}, fmt.Errorf("objections of campaign %d: %w", year, err)
 	}
 	// -infinity sorts before every filing time, so the first page needs no other query.
 	afterAt, afterID := pgtype.Timestamptz{InfinityModifier: pgtype.NegativeInfinity, Valid: true}, ""
@@ -124,26 +124,26 @@ func (s *Store) Objections(ctx context.Context, year int, status string, page Pa
 		afterAt, afterID = pgtype.Timestamptz{Time: page.After.FiledAt, Valid: true}, page.After.ID
 	}
 	rows, _ := s.pool.Query(ctx, objectionsSQL, year, status, afterAt, afterID, page.Limit+1)
-	objs, err := pgx.CollectRows(rows, pgx.RowToStructByName[workflows.Objection])
+	objs, err := pgx.CollectRows(rows, pgx.RowToStructByName[readmodel.Objection])
 	if err != nil {
-		return Page[workflows.Objection, ObjectionKey]{}, fmt.Errorf("objections of campaign %d: %w", year, err)
+		return Page[readmodel.Objection, ObjectionKey]{}, fmt.Errorf("objections of campaign %d: %w", year, err)
 	}
 	if len(objs) == 0 {
 		if err := s.campaignExists(ctx, year); err != nil {
-			return Page[workflows.Objection, ObjectionKey]{}, fmt.Errorf("objections of campaign %d: %w", year, err)
+			return Page[readmodel.Objection, ObjectionKey]{}, fmt.Errorf("objections of campaign %d: %w", year, err)
 		}
 	}
-	return pageOf(objs, page.Limit, func(o workflows.Objection) ObjectionKey {
+	return pageOf(objs, page.Limit, func(o readmodel.Objection) ObjectionKey {
 		return ObjectionKey{FiledAt: o.FiledAt, ID: o.ID}
 	}), nil
 }
 
 // Objection returns one objection of a campaign (R10).
-func (s *Store) Objection(ctx context.Context, year int, id string) (workflows.Objection, error) {
+func (s *Store) Objection(ctx context.Context, year int, id string) (readmodel.Objection, error) {
 	rows, _ := s.pool.Query(ctx, objectionSQL, year, id)
-	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[workflows.Objection])
+	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[readmodel.Objection])
 	if err := one(err); err != nil {
-		return workflows.Objection{}, fmt.Errorf("objection %s of campaign %d: %w", id, year, err)
+		return readmodel.Objection{}, fmt.Errorf("objection %s of campaign %d: %w", id, year, err)
 	}
 	return o, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -20,7 +21,7 @@ func TestReads_return_what_the_workflow_projected(t *testing.T) {
 	other := application("520102", "520100", domain.StateSubmitted, 2)
 	other.RecommendationOrder, other.Rank, other.Total = ptr(1), ptr(3), ptr(91.25)
 	other.PublicityEndsAt = ptr(time.Date(year, time.August, 16, 10, 0, 0, 0, shanghai))
-	p.Applications = append([]workflows.Application{other}, p.Applications...)
+	p.Applications = append([]readmodel.Application{other}, p.Applications...)
 	if err := s.ApplyProjection(ctx, p); err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +97,7 @@ func TestReads_return_what_the_workflow_projected(t *testing.T) {
 		if err != nil || tl.Next != nil {
 			t.Fatalf("Timeline = next %v, %v; want one page", tl.Next, err)
 		}
-		var want []workflows.Event
+		var want []readmodel.Event
 		for _, e := range p.Events {
 			if e.WorkflowID == workflows.ApplicationID(year, "520322") {
 				want = append(want, e)
@@ -117,7 +118,7 @@ func TestReads_return_what_the_workflow_projected(t *testing.T) {
 }
 
 // inZone shows the stored instants in Beijing time, as the workflow recorded them.
-func inZone(events []workflows.Event) []workflows.Event {
+func inZone(events []readmodel.Event) []readmodel.Event {
 	for i := range events {
 		events[i].At = events[i].At.In(shanghai)
 	}
@@ -133,7 +134,7 @@ func TestObjections_are_listed_by_filing_and_filtered_by_status(t *testing.T) {
 		t.Errorf("Objections of an unknown campaign = %v, want ErrNotFound", err)
 	}
 	p := projectionV(1)
-	resolved := workflows.Objection{ID: "obj-0", Year: year, County: "520328", Reason: "不实", Status: domain.ObjectionDismissed,
+	resolved := readmodel.Objection{ID: "obj-0", Year: year, County: "520328", Reason: "不实", Status: domain.ObjectionDismissed,
 		Note: "查无实据", ResolvedBy: "admin:li", FiledAt: july(27, 8), ResolvedAt: ptr(july(29, 8)), Version: 1, Copies: 1}
 	p.Objections = append(p.Objections, resolved)
 	if err := s.ApplyProjection(ctx, p); err != nil {

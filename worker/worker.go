@@ -3,7 +3,6 @@
 package worker
 
 import (
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -15,7 +14,7 @@ import (
 // Registry is what both a live worker and the test environment accept.
 type Registry interface {
 	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
-	RegisterActivityWithOptions(a any, options activity.RegisterOptions)
+	RegisterActivity(a any)
 }
 
 // RegisterWorkflows binds the workflow functions to their fixed type names.
@@ -26,13 +25,11 @@ func RegisterWorkflows(r interface {
 	r.RegisterWorkflowWithOptions(workflows.ApplicationWorkflow, workflow.RegisterOptions{Name: workflows.ApplicationWorkflowName})
 }
 
-// Register binds workflows and activities (with their dependencies) to their names.
+// Register binds workflows to their type names and every method of a (with its
+// dependencies) as an activity named after the method.
 func Register(r Registry, a *activities.Activities) {
 	RegisterWorkflows(r)
-	r.RegisterActivityWithOptions(a.Project, activity.RegisterOptions{Name: workflows.ActivityProject})
-	r.RegisterActivityWithOptions(a.PublishNotice, activity.RegisterOptions{Name: workflows.ActivityPublishNotice})
-	r.RegisterActivityWithOptions(a.CountObjections, activity.RegisterOptions{Name: workflows.ActivityCountObjections})
-	r.RegisterActivityWithOptions(a.ResolveObjection, activity.RegisterOptions{Name: workflows.ActivityResolveObjection})
+	r.RegisterActivity(a)
 }
 
 // New creates a worker on the product's task queue with everything registered.

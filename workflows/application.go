@@ -4,6 +4,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // undoable are the final states a correction can still undo: an expiry by the deadline
@@ -21,24 +22,24 @@ func undoable(s domain.State) bool {
 // releases it), and continues as new when Temporal suggests it
 // or after Limits.SignalsPerRun transitions, so no run grows without bound; the whole
 // timeline is in PostgreSQL.
-func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application, error) {
-	var view Application
+func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (readmodel.Application, error) {
+	var view readmodel.Application
 	if in.View != nil {
 		view = *in.View
 	}
 	limits := in.Limits.withDefaults()
-	var timeline []Event
+	var timeline []readmodel.Event
 	last := in.Registered
 	if in.Last != nil {
 		last = *in.Last
 	} else {
 		timeline = append(timeline, in.Registered)
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryApplication, func() (Application, error) { return view, nil }); err != nil {
-		return Application{}, err
+	if err := workflow.SetQueryHandler(ctx, QueryApplication, func() (readmodel.Application, error) { return view, nil }); err != nil {
+		return readmodel.Application{}, err
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryTimeline, func() ([]Event, error) { return timeline, nil }); err != nil {
-		return Application{}, err
+	if err := workflow.SetQueryHandler(ctx, QueryTimeline, func() ([]readmodel.Event, error) { return timeline, nil }); err != nil {
+		return readmodel.Application{}, err
 	}
 	transitions := workflow.GetSignalChannel(ctx, SignalTransition)
 	received := 0
@@ -83,7 +84,7 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (Application
 				break
 			}
 			next := in
-			next.View, next.Last, next.Registered = &view, &last, Event{}
+			next.View, next.Last, next.Registered = &view, &last, readmodel.Event{}
 			return view, workflow.NewContinueAsNewError(ctx, ApplicationWorkflowName, next)
 		}
 		var t Transition

@@ -16,6 +16,7 @@ import (
 	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/internal/testtemporal"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/worker"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -66,7 +67,7 @@ func TestConcurrentFilingsAreAtomic(t *testing.T) {
 	wg.Wait()
 	v, err := c.QueryWorkflow(ctx, workflows.CampaignID(2016), "", workflows.QueryCampaign)
 	require.NoError(t, err)
-	var cv workflows.CampaignView
+	var cv readmodel.CampaignView
 	require.NoError(t, v.Get(&cv))
 	var filed []string
 	for _, p := range cv.Prefectures {
@@ -79,7 +80,7 @@ func TestConcurrentFilingsAreAtomic(t *testing.T) {
 	for _, code := range counties {
 		v, err := c.QueryWorkflow(ctx, workflows.CampaignID(2016), "", workflows.QueryApplication, code)
 		require.NoError(t, err)
-		var a workflows.Application
+		var a readmodel.Application
 		require.NoError(t, v.Get(&a))
 		if a.State == domain.StateRecommended {
 			recommended = append(recommended, code)

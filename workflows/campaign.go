@@ -9,7 +9,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // activityOptions apply to every activity the workflows run. Retries are unlimited
@@ -26,21 +28,25 @@ var activityOptions = workflow.ActivityOptions{
 	},
 }
 
+// acts names the activities by method value; the nil receiver is never called, the
+// worker registers a real *activities.Activities under the same method names.
+var acts *activities.Activities
+
 // CaseRecord is the campaign's authoritative record of one county's case. Its fields are
 // exported because the record travels in CampaignState across continue-as-new.
 type CaseRecord struct {
-	Div         domain.Division          `json:"div"`
-	State       domain.State             `json:"state"`
-	Exempt      bool                     `json:"exempt"`
-	Materials   domain.Materials         `json:"materials"`
-	DocumentRef string                   `json:"document_ref"` // item 1, from the prefecture's filing (R6)
-	Order       int                      `json:"order"`        // 1-based position in the prefecture's filing; 0 when none
-	SelfApplied bool                     `json:"self_applied"`
-	Cards       map[string]ScorecardView `json:"cards"`
-	Rank        int                      `json:"rank"`
-	Breakdown   *domain.Breakdown        `json:"breakdown"`
-	Publicity   time.Time                `json:"publicity"` // end of this county's publicity period (R10)
-	Promoted    bool                     `json:"promoted"`
+	Div         domain.Division                    `json:"div"`
+	State       domain.State                       `json:"state"`
+	Exempt      bool                               `json:"exempt"`
+	Materials   domain.Materials                   `json:"materials"`
+	DocumentRef string                             `json:"document_ref"` // item 1, from the prefecture's filing (R6)
+	Order       int                                `json:"order"`        // 1-based position in the prefecture's filing; 0 when none
+	SelfApplied bool                               `json:"self_applied"`
+	Cards       map[string]readmodel.ScorecardView `json:"cards"`
+	Rank        int                                `json:"rank"`
+	Breakdown   *domain.Breakdown                  `json:"breakdown"`
+	Publicity   time.Time                          `json:"publicity"` // end of this county's publicity period (R10)
+	Promoted    bool                               `json:"promoted"`
 	// Settled is set once the county's publicity end was processed, so a new run after
 	// continue-as-new does not wait for that timer again.
 	Settled bool `json:"settled"`
@@ -64,8 +70,8 @@ type CaseRecord struct {
 type pending struct {
 	Apps        map[string]bool
 	Objections  map[string]bool
-	events      []Event
-	designation *Designation
+	events      []readmodel.Event
+	designation *readmodel.Designation
 }
 
 func newPending() pending {
@@ -75,16 +81,16 @@ func newPending() pending {
 // CampaignState is everything the campaign workflow decided so far. It is the whole
 // state a new run needs after continue-as-new, so it holds no futures or channels.
 type CampaignState struct {
-	Phase       domain.Phase           `json:"phase"`
-	Overdue     bool                   `json:"overdue"`
-	Apps        map[string]*CaseRecord `json:"apps"`
-	Prefectures map[string]*Prefecture `json:"prefectures"`
-	Ranked      bool                   `json:"ranked"`
-	Notice      *Notice                `json:"notice,omitempty"`
+	Phase       domain.Phase                     `json:"phase"`
+	Overdue     bool                             `json:"overdue"`
+	Apps        map[string]*CaseRecord           `json:"apps"`
+	Prefectures map[string]*readmodel.Prefecture `json:"prefectures"`
+	Ranked      bool                             `json:"ranked"`
+	Notice      *readmodel.Notice                `json:"notice,omitempty"`
 	// Objections are those filed as Updates by runs before objections moved to
 	// PostgreSQL; new campaigns never add to it.
-	Objections map[string]*Objection `json:"objections,omitempty"`
-	ObjSeq     int                   `json:"obj_seq,omitempty"`
+	Objections map[string]*readmodel.Objection `json:"objections,omitempty"`
+	ObjSeq     int                             `json:"obj_seq,omitempty"`
 	// NoticeDeadlineDone records that the notice deadline was handled (R9).
 	NoticeDeadlineDone bool      `json:"notice_deadline_done,omitempty"`
 	Rev                int64     `json:"rev"`
@@ -182,7 +188,7 @@ const reopenableChange = "r13-reopenable-cases"
 // CampaignWorkflow runs one year's selection from the opening of applications to the
 // designation of the winners (DESIGN.md §3). A long campaign is a chain of runs: each
 // continues as new with its whole state before Temporal's per-run limits.
-func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (CampaignView, error) {
+func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (readmodel.CampaignView, error) {
 	c := &campaign{
 		cfg:       in.Config,
 		limits:    in.Limits.withDefaults(),
@@ -193,30 +199,30 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (CampaignView, err
 		timers:    map[int64]bool{},
 	}
 	if err := c.cfg.Validate(c.divs); err != nil {
-		return CampaignView{}, toApplicationError(err)
+		return readmodel.CampaignView{}, toApplicationError(err)
 	}
 	if in.Resume != nil {
 		c.CampaignState = *in.Resume
 		c.Runs++
 	} else {
 		c.CampaignState = CampaignState{
-			Phase: domain.PhaseOpen, Apps: map[string]*CaseRecord{}, Prefectures: map[string]*Prefecture{},
-			Objections: map[string]*Objection{}, Runs: 1,
+			Phase: domain.PhaseOpen, Apps: map[string]*CaseRecord{}, Prefectures: map[string]*readmodel.Prefecture{},
+			Objections: map[string]*readmodel.Objection{}, Runs: 1,
 			ObjectionsInStore: workflow.GetVersion(ctx, objectionsChange, workflow.DefaultVersion, 1) == 1,
 			EndGame:           workflow.GetVersion(ctx, endGameChange, workflow.DefaultVersion, 1) == 1,
 			TimeRules:         workflow.GetVersion(ctx, timeRulesChange, workflow.DefaultVersion, 1) == 1,
 			Reopenable:        workflow.GetVersion(ctx, reopenableChange, workflow.DefaultVersion, 1) == 1,
 		}
 		for _, p := range c.divs.Prefectures(c.cfg.Province) {
-			c.Prefectures[p.Code] = &Prefecture{Code: p.Code, Name: p.Name, Status: domain.PrefectureOpen, Recommended: []string{}}
+			c.Prefectures[p.Code] = &readmodel.Prefecture{Code: p.Code, Name: p.Name, Status: domain.PrefectureOpen, Recommended: []string{}}
 		}
 	}
 	if c.Objections == nil {
-		c.Objections = map[string]*Objection{}
+		c.Objections = map[string]*readmodel.Objection{}
 	}
 	c.cfg.TimeRules = c.TimeRules // every rule that reads a deadline gets it with the config
 	if err := c.setup(ctx); err != nil {
-		return CampaignView{}, err
+		return readmodel.CampaignView{}, err
 	}
 	return c.run(ctx, in.Resume != nil)
 }
@@ -224,13 +230,13 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (CampaignView, err
 // setup registers every handler before the first blocking call, so no Update or Query
 // that arrives with the first workflow task is lost.
 func (c *campaign) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryCampaign, func() (CampaignView, error) { return c.view(), nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryCampaign, func() (readmodel.CampaignView, error) { return c.view(), nil }); err != nil {
 		return err
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryApplication, func(county string) (Application, error) {
+	if err := workflow.SetQueryHandler(ctx, QueryApplication, func(county string) (readmodel.Application, error) {
 		a, ok := c.Apps[county]
 		if !ok {
-			return Application{}, toApplicationError(notRegistered(county))
+			return readmodel.Application{}, toApplicationError(notRegistered(county))
 		}
 		return c.appView(a), nil
 	}); err != nil {
@@ -301,17 +307,17 @@ func setUpdate[In, Out any](ctx workflow.Context, c *campaign, name string, chec
 		}})
 }
 
-func (c *campaign) run(ctx workflow.Context, resumed bool) (CampaignView, error) {
+func (c *campaign) run(ctx workflow.Context, resumed bool) (readmodel.CampaignView, error) {
 	if !resumed {
 		if err := workflow.UpsertTypedSearchAttributes(ctx, SACampaignYear.ValueSet(int64(c.cfg.Year))); err != nil {
-			return CampaignView{}, err
+			return readmodel.CampaignView{}, err
 		}
 		c.touch(ctx)
 		c.campaignEvent(ctx, c.createdBy, "campaign_opened", "", string(domain.PhaseOpen), "R1",
 			fmt.Sprintf("quota %d, %d per prefecture; %s; %s", c.cfg.Quota, c.cfg.PrefectureCap,
 				domain.DeadlineLabel("recommendation deadline", c.cfg.RecommendationDeadline), domain.DeadlineLabel("notice deadline", c.cfg.NoticeDeadline)))
 		if err := c.flush(ctx); err != nil {
-			return CampaignView{}, err
+			return readmodel.CampaignView{}, err
 		}
 	} else {
 		workflow.GetLogger(ctx).Info("campaign continued as new", "year", c.cfg.Year, "run", c.Runs, "phase", c.Phase)
@@ -324,19 +330,19 @@ func (c *campaign) run(ctx workflow.Context, resumed bool) (CampaignView, error)
 		}
 	})
 	if err := workflow.Await(ctx, func() bool { return c.Phase == domain.PhaseClosed || failed != nil || c.runIsFull(ctx) }); err != nil {
-		return CampaignView{}, err
+		return readmodel.CampaignView{}, err
 	}
 	if failed != nil {
-		return CampaignView{}, failed
+		return readmodel.CampaignView{}, failed
 	}
 	// Every handler finishes (and every projection lands) before the run ends, so no
 	// accepted Update is lost; Updates admitted meanwhile are retried by Temporal on
 	// the next run.
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && c.busy == 0 }); err != nil {
-		return CampaignView{}, err
+		return readmodel.CampaignView{}, err
 	}
 	if c.Phase != domain.PhaseClosed {
-		return CampaignView{}, workflow.NewContinueAsNewError(ctx, CampaignWorkflowName, CampaignInput{
+		return readmodel.CampaignView{}, workflow.NewContinueAsNewError(ctx, CampaignWorkflowName, CampaignInput{
 			Config: c.cfg, CreatedBy: c.createdBy, Limits: c.limits, Resume: &c.CampaignState,
 		})
 	}
@@ -460,7 +466,7 @@ func (c *campaign) sweepCase(ctx workflow.Context, a *CaseRecord, again string) 
 
 // sweepPrefecture declares a prefecture that filed nothing by the deadline to have
 // given up (R5).
-func (c *campaign) sweepPrefecture(ctx workflow.Context, p *Prefecture, again string) {
+func (c *campaign) sweepPrefecture(ctx workflow.Context, p *readmodel.Prefecture, again string) {
 	if p.Status != domain.PrefectureOpen {
 		return
 	}
@@ -499,7 +505,7 @@ func (c *campaign) setPhase(ctx workflow.Context, to domain.Phase, actor domain.
 // campaignEvent records an event on the campaign's own timeline.
 func (c *campaign) campaignEvent(ctx workflow.Context, actor domain.Actor, action, from, to, rule, detail string) {
 	c.Seq++
-	c.pending.events = append(c.pending.events, Event{
+	c.pending.events = append(c.pending.events, readmodel.Event{
 		WorkflowID: CampaignID(c.cfg.Year), Seq: c.Seq, At: workflow.Now(ctx), Actor: actor.String(),
 		Action: action, From: from, To: to, Rule: rule, Detail: detail,
 	})
@@ -521,7 +527,7 @@ func (c *campaign) record(ctx workflow.Context, a *CaseRecord, actor domain.Acto
 	a.Seq++
 	a.Version = c.Rev
 	a.UpdatedAt = workflow.Now(ctx)
-	ev := Event{
+	ev := readmodel.Event{
 		WorkflowID: ApplicationID(c.cfg.Year, a.Div.Code), Seq: a.Seq, At: a.UpdatedAt, Actor: actor.String(),
 		Action: action, From: from, To: to, Rule: rule, Detail: detail,
 	}
@@ -554,7 +560,7 @@ func (c *campaign) flush(ctx workflow.Context) error {
 	for county := range c.pending.Apps {
 		c.Apps[county].Version = c.Rev
 	}
-	p := Projection{Year: c.cfg.Year, Events: c.pending.events}
+	p := readmodel.Projection{Year: c.cfg.Year, Events: c.pending.events}
 	v := c.view()
 	p.Campaign = &v
 	for _, county := range domain.SortedCodes(c.pending.Apps) {
@@ -568,7 +574,7 @@ func (c *campaign) flush(ctx workflow.Context) error {
 	actx := workflow.WithActivityOptions(ctx, activityOptions)
 	c.busy++
 	defer func() { c.busy-- }()
-	return workflow.ExecuteActivity(actx, ActivityProject, p).Get(ctx, nil)
+	return workflow.ExecuteActivity(actx, acts.Project, p).Get(ctx, nil)
 }
 
 // counties lists registered counties by code, the deterministic order of every sweep.
@@ -579,7 +585,7 @@ func notRegistered(county string) error {
 }
 
 // startCase starts the county's own workflow with its search attributes (DESIGN.md §4).
-func (c *campaign) startCase(ctx workflow.Context, a *CaseRecord, first Event) error {
+func (c *campaign) startCase(ctx workflow.Context, a *CaseRecord, first readmodel.Event) error {
 	opts := workflow.ChildWorkflowOptions{
 		WorkflowID:        ApplicationID(c.cfg.Year, a.Div.Code),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
@@ -622,7 +628,7 @@ func (c *campaign) objectionsOf(a *CaseRecord) (upheld, open int) {
 }
 
 // sortedObjectionIDs orders objections by filing time, the deterministic order of sweeps.
-func sortedObjectionIDs(m map[string]*Objection) []string {
+func sortedObjectionIDs(m map[string]*readmodel.Objection) []string {
 	ids := make([]string, 0, len(m))
 	for id := range m {
 		ids = append(ids, id)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -32,8 +33,8 @@ func TestCampaign2016(t *testing.T) {
 	submit := func(code string) {
 		c.ok(workflows.UpdateSubmit, workflows.SubmitInput{Actor: county(code), County: code}, nil)
 	}
-	recommend := func(pref string, counties ...string) *workflows.RecommendResult {
-		var r workflows.RecommendResult
+	recommend := func(pref string, counties ...string) *readmodel.RecommendResult {
+		var r readmodel.RecommendResult
 		c.ok(workflows.UpdateRecommend, workflows.RecommendInput{Actor: prefecture(pref), Prefecture: pref, Counties: counties, DocumentRef: "商发〔2016〕" + pref}, &r)
 		return &r
 	}
@@ -51,7 +52,7 @@ func TestCampaign2016(t *testing.T) {
 		c.refused(workflows.UpdateRegister, workflows.RegisterInput{Actor: admin, County: "520300"}, domain.CodeIneligible, "R2")            // R2: a prefecture is no candidate
 		c.refused(workflows.UpdateRegister, workflows.RegisterInput{Actor: admin, County: "520102"}, domain.CodeConflict, "")
 		c.refused(workflows.UpdateRegister, workflows.RegisterInput{Actor: county("520102"), County: "520103"}, domain.CodeForbidden, "R12")
-		var a workflows.Application
+		var a readmodel.Application
 		c.ok(workflows.UpdateMaterials, workflows.MaterialsInput{Actor: county("520328"), County: "520328", Items: domain.Materials{"8": {Copies: 1}}}, &a)
 		c.then(func() {
 			assert.True(t, a.Exempt, "R6: a county of the national selection is exempt")
@@ -106,7 +107,7 @@ func TestCampaign2016(t *testing.T) {
 	})
 	// 20 July: Guiyang replaces its list before the deadline (R3).
 	c.at(date(time.July, 20, 9), func() {
-		var pv workflows.RecommendResult
+		var pv readmodel.RecommendResult
 		c.ok(workflows.UpdateRecommend, workflows.RecommendInput{Actor: prefecture("520100"), Prefecture: "520100", Counties: []string{"520111", "520112"}, ValidateOnly: true}, &pv)
 		c.then(func() { assert.True(t, pv.ValidateOnly) })
 		c.expectState("520112", domain.StateSubmitted)
@@ -149,7 +150,7 @@ func TestCampaign2016(t *testing.T) {
 			c.ok(workflows.UpdateScore, workflows.ScoreInput{Actor: reviewer("li"), County: code, Criteria: card(review-1, review-1, review-1, review-1, review-1, review-1)}, nil)
 			c.ok(workflows.UpdateScore, workflows.ScoreInput{Actor: reviewer("wang"), County: code, Criteria: card(review+1, review+1, review+1, review+1, review+1, review+1)}, nil)
 		}
-		var a workflows.Application
+		var a readmodel.Application
 		c.ok(workflows.UpdateScore, workflows.ScoreInput{Actor: reviewer("wang"), County: "520111", Criteria: card(85, 85, 85, 85, 85, 85), Comment: "re-scored"}, &a)
 		c.then(func() {
 			require.NotNil(t, a.Scores.Review)
@@ -187,7 +188,7 @@ func TestCampaign2016(t *testing.T) {
 	})
 	// 8 August: the notice, in time (R9).
 	c.at(date(time.August, 8, 10), func() {
-		var n workflows.Notice
+		var n readmodel.Notice
 		c.ok(workflows.UpdatePublishNotice, workflows.AdminInput{Actor: admin}, &n)
 		c.then(func() {
 			assert.Len(t, n.Shortlist, 12)
@@ -221,7 +222,7 @@ func TestCampaign2016(t *testing.T) {
 	})
 	// 10 August: the best reserve fills the vacancy, with its own publicity (R10).
 	c.at(date(time.August, 10, 10), func() {
-		var a workflows.Application
+		var a readmodel.Application
 		c.ok(workflows.UpdatePromoteReserve, workflows.AdminInput{Actor: admin}, &a)
 		c.then(func() {
 			assert.Equal(t, "520521", a.County)
@@ -283,7 +284,7 @@ func TestNoticeOverdue(t *testing.T) {
 	c.at(date(time.August, 10, 23), func() { c.then(func() { assert.False(t, c.query().Overdue) }) })
 	c.at(date(time.August, 11, 9), func() { c.then(func() { assert.True(t, c.query().Overdue, "R9") }) })
 	c.at(date(time.August, 12, 9), func() {
-		var n workflows.Notice
+		var n readmodel.Notice
 		c.ok(workflows.UpdatePublishNotice, workflows.AdminInput{Actor: admin}, &n)
 		c.then(func() {
 			assert.True(t, n.Late)

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // checkText applies domain.CheckText with the bound of every free-text field.
@@ -44,10 +45,10 @@ func (c *campaign) checkRegister(ctx workflow.Context, in RegisterInput) error {
 	return nil
 }
 
-func (c *campaign) register(ctx workflow.Context, in RegisterInput) (Application, error) {
+func (c *campaign) register(ctx workflow.Context, in RegisterInput) (readmodel.Application, error) {
 	div, _ := c.divs.Get(in.County)
 	c.touch(ctx)
-	a := &CaseRecord{Div: div, State: domain.StateRegistered, Exempt: c.cfg.Exempt(in.County), Materials: domain.Materials{}, Cards: map[string]ScorecardView{}}
+	a := &CaseRecord{Div: div, State: domain.StateRegistered, Exempt: c.cfg.Exempt(in.County), Materials: domain.Materials{}, Cards: map[string]readmodel.ScorecardView{}}
 	c.Apps[in.County] = a
 	detail := fmt.Sprintf("%s %s registered", div.Code, div.Name)
 	if a.Exempt {
@@ -56,7 +57,7 @@ func (c *campaign) register(ctx workflow.Context, in RegisterInput) (Application
 	c.record(ctx, a, in.Actor, "register", "", string(domain.StateRegistered), "R2", detail)
 	first := c.pending.events[len(c.pending.events)-1]
 	if err := c.startCase(ctx, a, first); err != nil {
-		return Application{}, fmt.Errorf("start application workflow %s: %w", in.County, err)
+		return readmodel.Application{}, fmt.Errorf("start application workflow %s: %w", in.County, err)
 	}
 	return c.appView(a), c.flush(ctx)
 }
@@ -91,7 +92,7 @@ func (c *campaign) checkMaterials(ctx workflow.Context, in MaterialsInput) error
 	return nil
 }
 
-func (c *campaign) deliverMaterials(ctx workflow.Context, in MaterialsInput) (Application, error) {
+func (c *campaign) deliverMaterials(ctx workflow.Context, in MaterialsInput) (readmodel.Application, error) {
 	a := c.Apps[in.County]
 	c.touch(ctx)
 	a.Materials = a.Materials.Merge(in.Items)
@@ -120,7 +121,7 @@ func (c *campaign) checkSubmit(ctx workflow.Context, in SubmitInput) error {
 	return domain.CheckSubmittable(a.Exempt, a.Materials)
 }
 
-func (c *campaign) submit(ctx workflow.Context, in SubmitInput) (Application, error) {
+func (c *campaign) submit(ctx workflow.Context, in SubmitInput) (readmodel.Application, error) {
 	a := c.Apps[in.County]
 	c.touch(ctx)
 	detail := "materials complete"
@@ -145,7 +146,7 @@ func (c *campaign) checkSelfApply(ctx workflow.Context, in SelfApplyInput) error
 	return domain.CheckSelfApply(c.actTime(ctx, in.ReceivedAt), c.cfg, a.Div, a.State)
 }
 
-func (c *campaign) selfApply(ctx workflow.Context, in SelfApplyInput) (Application, error) {
+func (c *campaign) selfApply(ctx workflow.Context, in SelfApplyInput) (readmodel.Application, error) {
 	a := c.Apps[in.County]
 	c.touch(ctx)
 	a.SelfApplied = true
@@ -176,7 +177,7 @@ func (c *campaign) checkWithdraw(_ workflow.Context, in WithdrawInput) error {
 
 // withdraw ends a case at the county's request. A shortlisted county leaves a vacancy a
 // reserve may fill (R10); open objections against it become moot.
-func (c *campaign) withdraw(ctx workflow.Context, in WithdrawInput) (Application, error) {
+func (c *campaign) withdraw(ctx workflow.Context, in WithdrawInput) (readmodel.Application, error) {
 	a := c.Apps[in.County]
 	c.touch(ctx)
 	for _, id := range sortedObjectionIDs(c.Objections) {
@@ -197,7 +198,7 @@ func (c *campaign) withdraw(ctx workflow.Context, in WithdrawInput) (Application
 			c.unrank(ctx, in.Actor, fmt.Sprintf("%s withdrew after the ranking", in.County))
 		case was == domain.StateShortlisted:
 			if err := c.shortlistChanged(ctx); err != nil { // its place is vacant (R10)
-				return Application{}, err
+				return readmodel.Application{}, err
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // Corrections (R13): an administrator changes a running campaign, each change with a
@@ -32,10 +33,10 @@ func (c *campaign) checkAmend(ctx workflow.Context, in AmendInput) error {
 
 // amend applies a correction. A moved deadline moves its durable timer: the wait in
 // deadlines sees the new instant and starts a new timer with the new label.
-func (c *campaign) amend(ctx workflow.Context, in AmendInput) (CampaignView, error) {
+func (c *campaign) amend(ctx workflow.Context, in AmendInput) (readmodel.CampaignView, error) {
 	next, changes, err := c.amendment(ctx, in)
 	if err != nil {
-		return CampaignView{}, err
+		return readmodel.CampaignView{}, err
 	}
 	c.touch(ctx)
 	c.cfg = next
@@ -125,7 +126,7 @@ func (c *campaign) checkReinstate(ctx workflow.Context, in ReinstateInput) error
 // reinstate undoes a forfeiture (R13): the prefecture is back as it was before its
 // over-cap filing, open or filed with its last list, and each case it ended is back in
 // its earlier state and place.
-func (c *campaign) reinstate(ctx workflow.Context, in ReinstateInput) (CampaignView, error) {
+func (c *campaign) reinstate(ctx workflow.Context, in ReinstateInput) (readmodel.CampaignView, error) {
 	p := c.Prefectures[in.Prefecture]
 	f := c.Forfeits[in.Prefecture]
 	c.touch(ctx)

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -32,17 +33,17 @@ func (c *calendar) finish(day time.Time, candidates ...string) {
 }
 
 // lastEvent is the newest event of a workflow's timeline in the read model.
-func (r *recorder) lastEvent(workflowID string) workflows.Event {
+func (r *recorder) lastEvent(workflowID string) readmodel.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	evs := r.events[workflowID]
 	if len(evs) == 0 {
-		return workflows.Event{}
+		return readmodel.Event{}
 	}
 	return evs[len(evs)-1]
 }
 
-func (r *recorder) app(county string) workflows.Application {
+func (r *recorder) app(county string) readmodel.Application {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.apps[county]
@@ -135,13 +136,13 @@ func TestCorrections_R13(t *testing.T) {
 	assert.Equal(t, 4, v.Counts[domain.StateDesignated])
 }
 
-func prefectureOf(v workflows.CampaignView, code string) workflows.Prefecture {
+func prefectureOf(v readmodel.CampaignView, code string) readmodel.Prefecture {
 	for _, p := range v.Prefectures {
 		if p.Code == code {
 			return p
 		}
 	}
-	return workflows.Prefecture{}
+	return readmodel.Prefecture{}
 }
 
 // TestReceiptTime_R14: lateness is judged when the API received an act, not when the

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // endGameChange names the change to R10 as revised: an upheld objection removes its
@@ -96,7 +97,7 @@ func (c *campaign) checkDecline(_ workflow.Context, in DeclineInput) error {
 
 // declineVacancies leaves the open vacancies unfilled, with the administrator's reason
 // on the campaign's timeline (R10, R11); the campaign may then close.
-func (c *campaign) declineVacancies(ctx workflow.Context, in DeclineInput) (CampaignView, error) {
+func (c *campaign) declineVacancies(ctx workflow.Context, in DeclineInput) (readmodel.CampaignView, error) {
 	c.touch(ctx)
 	n := c.vacancies()
 	c.Declined += n
@@ -108,8 +109,8 @@ func (c *campaign) declineVacancies(ctx workflow.Context, in DeclineInput) (Camp
 
 // designation is the final list of a closed campaign: the designated counties by rank,
 // then those not selected (R10).
-func (c *campaign) designation(ctx workflow.Context) *Designation {
-	d := &Designation{Year: c.cfg.Year, ClosedAt: workflow.Now(ctx), Designated: []DesignationEntry{}, NotSelected: []DesignationEntry{}}
+func (c *campaign) designation(ctx workflow.Context) *readmodel.Designation {
+	d := &readmodel.Designation{Year: c.cfg.Year, ClosedAt: workflow.Now(ctx), Designated: []readmodel.DesignationEntry{}, NotSelected: []readmodel.DesignationEntry{}}
 	var designated, notSelected []*CaseRecord
 	for _, county := range c.counties() {
 		switch a := c.Apps[county]; a.State {
@@ -119,12 +120,12 @@ func (c *campaign) designation(ctx workflow.Context) *Designation {
 			notSelected = append(notSelected, a)
 		}
 	}
-	entry := func(a *CaseRecord) DesignationEntry {
-		return DesignationEntry{County: a.Div.Code, Name: a.Div.Name, Prefecture: a.Div.ParentCode, Rank: a.Rank, Promoted: a.Promoted}
+	entry := func(a *CaseRecord) readmodel.DesignationEntry {
+		return readmodel.DesignationEntry{County: a.Div.Code, Name: a.Div.Name, Prefecture: a.Div.ParentCode, Rank: a.Rank, Promoted: a.Promoted}
 	}
-	byRank := func(list []*CaseRecord) []DesignationEntry {
+	byRank := func(list []*CaseRecord) []readmodel.DesignationEntry {
 		sort.Slice(list, func(i, j int) bool { return list[i].Rank < list[j].Rank })
-		out := []DesignationEntry{}
+		out := []readmodel.DesignationEntry{}
 		for _, a := range list {
 			out = append(out, entry(a))
 		}

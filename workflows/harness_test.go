@@ -17,6 +17,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/worker"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -25,16 +26,16 @@ import (
 // wrote, with the same never-regress rule as PostgreSQL, so tests can read the read model.
 type recorder struct {
 	mu      sync.Mutex
-	apps    map[string]workflows.Application
-	camp    workflows.CampaignView
-	events  map[string][]workflows.Event
-	notices []workflows.Notice
-	objs    map[string]*workflows.Objection
-	final   *workflows.Designation
+	apps    map[string]readmodel.Application
+	camp    readmodel.CampaignView
+	events  map[string][]readmodel.Event
+	notices []readmodel.Notice
+	objs    map[string]*readmodel.Objection
+	final   *readmodel.Designation
 }
 
 func newRecorder() *recorder {
-	return &recorder{apps: map[string]workflows.Application{}, events: map[string][]workflows.Event{}, objs: map[string]*workflows.Objection{}}
+	return &recorder{apps: map[string]readmodel.Application{}, events: map[string][]readmodel.Event{}, objs: map[string]*readmodel.Objection{}}
 }
 
 // file stands for the API filing a public objection into the system of record.
@@ -45,14 +46,14 @@ func (r *recorder) file(t *testing.T, county, reason, contact string) string {
 		t.Fatalf("objection against %s, which is %s", county, a.State)
 	}
 	id := fmt.Sprintf("2016-%s-%d", county, len(r.objs)+1)
-	r.objs[id] = &workflows.Objection{ID: id, Year: 2016, County: county, Reason: reason, Contact: contact, Status: domain.ObjectionOpen}
+	r.objs[id] = &readmodel.Objection{ID: id, Year: 2016, County: county, Reason: reason, Contact: contact, Status: domain.ObjectionOpen}
 	return id
 }
 
-func (r *recorder) CountObjections(_ context.Context, year int, county string, _ time.Time) (workflows.ObjectionCount, error) {
+func (r *recorder) CountObjections(_ context.Context, year int, county string, _ time.Time) (readmodel.ObjectionCount, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var n workflows.ObjectionCount
+	var n readmodel.ObjectionCount
 	for _, o := range r.objs {
 		switch {
 		case o.County != county:
@@ -65,15 +66,15 @@ func (r *recorder) CountObjections(_ context.Context, year int, county string, _
 	return n, nil
 }
 
-func (r *recorder) ResolveObjection(_ context.Context, in workflows.ResolveObjectionInput) (workflows.Objection, error) {
+func (r *recorder) ResolveObjection(_ context.Context, in readmodel.ObjectionDecision) (readmodel.Objection, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	o, ok := r.objs[in.ID]
 	if !ok || o.County != in.County {
-		return workflows.Objection{}, &domain.RuleError{Code: domain.CodeNotFound, Message: "no objection " + in.ID}
+		return readmodel.Objection{}, &domain.RuleError{Code: domain.CodeNotFound, Message: "no objection " + in.ID}
 	}
 	if o.Status != domain.ObjectionOpen {
-		return workflows.Objection{}, &domain.RuleError{Code: domain.CodeConflict, Rule: "R10", Message: "objection " + in.ID + " is already " + string(o.Status)}
+		return readmodel.Objection{}, &domain.RuleError{Code: domain.CodeConflict, Rule: "R10", Message: "objection " + in.ID + " is already " + string(o.Status)}
 	}
 	o.Status, o.Note, o.ResolvedBy, o.ResolvedAt, o.Version = domain.ObjectionStatus(in.Decision), in.Note, in.ResolvedBy, &in.At, in.Version
 	res := *o
@@ -81,7 +82,7 @@ func (r *recorder) ResolveObjection(_ context.Context, in workflows.ResolveObjec
 	return res, nil
 }
 
-func (r *recorder) ApplyProjection(_ context.Context, p workflows.Projection) error {
+func (r *recorder) ApplyProjection(_ context.Context, p readmodel.Projection) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if p.Designation != nil {
@@ -112,7 +113,7 @@ func (r *recorder) ApplyProjection(_ context.Context, p workflows.Projection) er
 	return nil
 }
 
-func (r *recorder) SaveNotice(_ context.Context, n workflows.Notice) error {
+func (r *recorder) SaveNotice(_ context.Context, n readmodel.Notice) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.notices = append(r.notices, n)
@@ -232,10 +233,10 @@ func (c *calendar) refused(name string, in any, code domain.Code, rule string) {
 	})
 }
 
-func (c *calendar) query() workflows.CampaignView {
+func (c *calendar) query() readmodel.CampaignView {
 	v, err := c.env.QueryWorkflow(workflows.QueryCampaign)
 	require.NoError(c.t, err)
-	var cv workflows.CampaignView
+	var cv readmodel.CampaignView
 	require.NoError(c.t, v.Get(&cv))
 	return cv
 }
@@ -252,12 +253,12 @@ func (c *calendar) assertState(county string, want domain.State) {
 }
 
 // run starts the campaign and plays every scheduled step to the end.
-func (c *calendar) run(cfg domain.Campaign) workflows.CampaignView {
+func (c *calendar) run(cfg domain.Campaign) readmodel.CampaignView {
 	c.env.ExecuteWorkflow(workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: admin})
 	require.True(c.t, c.env.IsWorkflowCompleted())
 	require.NoError(c.t, c.env.GetWorkflowError())
 	assert.Empty(c.t, c.pending, "updates that never finished")
-	var v workflows.CampaignView
+	var v readmodel.CampaignView
 	require.NoError(c.t, c.env.GetWorkflowResult(&v))
 	return v
 }

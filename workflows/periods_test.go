@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -28,7 +29,7 @@ func TestTimeRules2016_R14(t *testing.T) {
 		c.ok(workflows.UpdateScore, workflows.ScoreInput{Actor: reviewer("li"), County: "520382", Criteria: card(80, 80, 80, 80, 80, 80)}, nil)
 		c.ok(workflows.UpdateRank, workflows.AdminInput{Actor: admin}, nil)
 	})
-	var n workflows.Notice
+	var n readmodel.Notice
 	c.at(time.Date(2016, 9, 29, 15, 0, 0, 0, sh), func() {
 		c.ok(workflows.UpdatePublishNotice, workflows.AdminInput{Actor: admin}, &n)
 	})

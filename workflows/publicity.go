@@ -7,7 +7,9 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 func (c *campaign) checkNotice(_ workflow.Context, in AdminInput) error {
@@ -26,14 +28,14 @@ func (c *campaign) checkNotice(_ workflow.Context, in AdminInput) error {
 
 // publishNotice publishes the shortlist (公示) and starts its publicity period (R9, R10).
 // Publishing clears the overdue flag; a late notice stays marked late.
-func (c *campaign) publishNotice(ctx workflow.Context, in AdminInput) (Notice, error) {
+func (c *campaign) publishNotice(ctx workflow.Context, in AdminInput) (readmodel.Notice, error) {
 	c.touch(ctx)
 	now := workflow.Now(ctx)
 	ends := c.publicityEnds(now)
 	// Lateness is judged at the API's receipt (R14): a notice received by the deadline is
 	// in time even when the workflow published it a moment after.
 	late := !domain.BeforeDeadline(domain.ActTime(now, in.ReceivedAt), c.cfg.NoticeDeadline, c.cfg.TimeRules)
-	c.Notice = &Notice{Year: c.cfg.Year, PublishedAt: now, PublicityEndsAt: ends, Late: late, Shortlist: []NoticeEntry{}}
+	c.Notice = &readmodel.Notice{Year: c.cfg.Year, PublishedAt: now, PublicityEndsAt: ends, Late: late, Shortlist: []readmodel.NoticeEntry{}}
 	for _, e := range c.ranking().Shortlist {
 		a := c.Apps[e.County]
 		a.Publicity = ends
@@ -50,14 +52,14 @@ func (c *campaign) publishNotice(ctx workflow.Context, in AdminInput) (Notice, e
 	}
 	c.setPhase(ctx, domain.PhasePublicity, in.Actor, "R9", fmt.Sprintf("notice published with %d counties; publicity ends %s", len(c.Notice.Shortlist), ends.In(c.cfg.Location()).Format(time.RFC3339)))
 	if err := c.publish(ctx); err != nil {
-		return Notice{}, err
+		return readmodel.Notice{}, err
 	}
 	c.startPublicity(ctx, ends)
 	return *c.Notice, c.flush(ctx)
 }
 
-func (c *campaign) noticeEntry(a *CaseRecord) NoticeEntry {
-	e := NoticeEntry{County: a.Div.Code, Name: a.Div.Name, Prefecture: a.Div.ParentCode, Rank: a.Rank,
+func (c *campaign) noticeEntry(a *CaseRecord) readmodel.NoticeEntry {
+	e := readmodel.NoticeEntry{County: a.Div.Code, Name: a.Div.Name, Prefecture: a.Div.ParentCode, Rank: a.Rank,
 		Total: a.Breakdown.Total, Breakdown: *a.Breakdown, PublicityEndsAt: a.Publicity, Promoted: a.Promoted}
 	if c.EndGame {
 		e.Status = entryStatus(a.State)
@@ -74,7 +76,7 @@ func (c *campaign) publish(ctx workflow.Context) error {
 	}
 	c.Notice.Text = c.noticeText()
 	actx := workflow.WithActivityOptions(ctx, activityOptions)
-	return workflow.ExecuteActivity(actx, ActivityPublishNotice, *c.Notice).Get(ctx, nil)
+	return workflow.ExecuteActivity(actx, acts.PublishNotice, *c.Notice).Get(ctx, nil)
 }
 
 // noticeText renders the 公示 the way the Department publishes it on its site.
@@ -145,10 +147,10 @@ func (c *campaign) onPublicityEnd(ctx workflow.Context, ends time.Time) error {
 // decisions administrators make afterwards, which pass through this workflow.
 func (c *campaign) settle(ctx workflow.Context, a *CaseRecord, actor domain.Actor) error {
 	if c.ObjectionsInStore && !a.Settled {
-		var n ObjectionCount
+		var n readmodel.ObjectionCount
 		actx := workflow.WithActivityOptions(ctx, activityOptions)
 		c.settling[a.Div.Code] = true
-		err := workflow.ExecuteActivity(actx, ActivityCountObjections, CountObjectionsInput{Year: c.cfg.Year, County: a.Div.Code, Ends: a.Publicity}).Get(ctx, &n)
+		err := workflow.ExecuteActivity(actx, acts.CountObjections, activities.CountObjectionsInput{Year: c.cfg.Year, County: a.Div.Code, Ends: a.Publicity}).Get(ctx, &n)
 		delete(c.settling, a.Div.Code)
 		if err != nil {
 			return err
@@ -240,7 +242,7 @@ func (c *campaign) object(ctx workflow.Context, in ObjectInput) (ObjectResult, e
 	c.touch(ctx)
 	c.ObjSeq++
 	id := fmt.Sprintf("%d-%s-%d", c.cfg.Year, in.County, c.ObjSeq)
-	c.Objections[id] = &Objection{ID: id, Year: c.cfg.Year, County: in.County, Reason: in.Reason, Contact: in.Contact,
+	c.Objections[id] = &readmodel.Objection{ID: id, Year: c.cfg.Year, County: in.County, Reason: in.Reason, Contact: in.Contact,
 		Status: domain.ObjectionOpen, FiledAt: workflow.Now(ctx), Version: c.Rev}
 	c.pending.Objections[id] = true
 	c.note(ctx, a, domain.Public, "objection_filed", "R10", fmt.Sprintf("objection %s: %s", id, in.Reason))
@@ -279,26 +281,26 @@ func (c *campaign) checkResolve(_ workflow.Context, in ResolveInput) error {
 
 // resolve records an administrator's decision (R10). When the county's publicity has
 // already ended, the decision settles it at once.
-func (c *campaign) resolve(ctx workflow.Context, in ResolveInput) (Objection, error) {
+func (c *campaign) resolve(ctx workflow.Context, in ResolveInput) (readmodel.Objection, error) {
 	if o, ok := c.Objections[in.ID]; ok {
 		return c.resolveRecorded(ctx, o, in)
 	}
 	a := c.Apps[in.County]
 	// A decision waits for a count in flight, so the count cannot miss it.
 	if err := workflow.Await(ctx, func() bool { return !c.settling[in.County] }); err != nil {
-		return Objection{}, err
+		return readmodel.Objection{}, err
 	}
 	c.touch(ctx)
-	var o Objection
+	var o readmodel.Objection
 	actx := workflow.WithActivityOptions(ctx, activityOptions)
-	if err := workflow.ExecuteActivity(actx, ActivityResolveObjection, ResolveObjectionInput{
+	if err := workflow.ExecuteActivity(actx, acts.ResolveObjection, readmodel.ObjectionDecision{
 		Year: c.cfg.Year, ID: in.ID, County: in.County, Decision: in.Decision, Note: in.Note,
 		ResolvedBy: in.Actor.String(), At: workflow.Now(ctx), Version: c.Rev,
 	}).Get(ctx, &o); err != nil {
 		if re, ok := RuleErrorOf(err); ok {
-			return Objection{}, re // the store's refusal, as the API's error body
+			return readmodel.Objection{}, re // the store's refusal, as the API's error body
 		}
-		return Objection{}, err
+		return readmodel.Objection{}, err
 	}
 	if in.Decision == domain.DecisionUpheld {
 		a.Upheld++
@@ -310,15 +312,15 @@ func (c *campaign) resolve(ctx workflow.Context, in ResolveInput) (Objection, er
 	switch {
 	case c.EndGame && in.Decision == domain.DecisionUpheld:
 		if err := c.removeNow(ctx, a, in.Actor, in.ID); err != nil {
-			return Objection{}, err
+			return readmodel.Objection{}, err
 		}
 	case a.State == domain.StateShortlisted && a.Settled:
 		if err := c.settle(ctx, a, in.Actor); err != nil {
-			return Objection{}, err
+			return readmodel.Objection{}, err
 		}
 		if c.EndGame {
 			if err := c.shortlistChanged(ctx); err != nil {
-				return Objection{}, err
+				return readmodel.Objection{}, err
 			}
 		}
 	}
@@ -328,7 +330,7 @@ func (c *campaign) resolve(ctx workflow.Context, in ResolveInput) (Objection, er
 
 // resolveRecorded decides an objection the workflow itself took in (campaigns started
 // before objections moved to PostgreSQL).
-func (c *campaign) resolveRecorded(ctx workflow.Context, o *Objection, in ResolveInput) (Objection, error) {
+func (c *campaign) resolveRecorded(ctx workflow.Context, o *readmodel.Objection, in ResolveInput) (readmodel.Objection, error) {
 	a := c.Apps[o.County]
 	c.touch(ctx)
 	now := workflow.Now(ctx)
@@ -338,7 +340,7 @@ func (c *campaign) resolveRecorded(ctx workflow.Context, o *Objection, in Resolv
 	c.noteDecision(ctx, a, in)
 	if a.State == domain.StateShortlisted && !domain.InPublicity(now, a.Publicity) {
 		if err := c.settle(ctx, a, in.Actor); err != nil {
-			return Objection{}, err
+			return readmodel.Objection{}, err
 		}
 	}
 	c.maybeClose(ctx)
@@ -396,7 +398,7 @@ func (c *campaign) checkPromote(_ workflow.Context, in AdminInput) error {
 }
 
 // promote moves the best reserve into a vacancy with its own publicity period (R10).
-func (c *campaign) promote(ctx workflow.Context, in AdminInput) (Application, error) {
+func (c *campaign) promote(ctx workflow.Context, in AdminInput) (readmodel.Application, error) {
 	a := c.bestReserve()
 	c.touch(ctx)
 	ends := c.publicityEnds(workflow.Now(ctx))
@@ -405,7 +407,7 @@ func (c *campaign) promote(ctx workflow.Context, in AdminInput) (Application, er
 		fmt.Sprintf("promoted from the reserve (rank %d) into a vacancy; publicity ends %s", a.Rank, ends.In(c.cfg.Location()).Format(time.RFC3339)))
 	c.Notice.Shortlist = append(c.Notice.Shortlist, c.noticeEntry(a))
 	if err := c.publish(ctx); err != nil {
-		return Application{}, err
+		return readmodel.Application{}, err
 	}
 	c.startPublicity(ctx, ends)
 	return c.appView(a), c.flush(ctx)

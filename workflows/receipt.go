@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // An act that a deadline judges carries the API's receipt time (R14). Judged at that
@@ -199,7 +200,7 @@ func (c *campaign) release(ctx workflow.Context) {
 		}
 		a.Held = false
 		if a.State.Final() {
-			c.signal(ctx, a, Transition{View: c.appView(a), Event: Event{WorkflowID: ApplicationID(c.cfg.Year, county), Seq: a.Seq}, Release: true})
+			c.signal(ctx, a, Transition{View: c.appView(a), Event: readmodel.Event{WorkflowID: ApplicationID(c.cfg.Year, county), Seq: a.Seq}, Release: true})
 		}
 	}
 }

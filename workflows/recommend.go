@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 func (c *campaign) checkRecommend(ctx workflow.Context, in RecommendInput) error {
@@ -39,10 +40,10 @@ func (c *campaign) filingDecision(ctx workflow.Context, in RecommendInput) (doma
 }
 
 // recommend files (or, validate-only, previews) a prefecture's ordered list (R3).
-func (c *campaign) recommend(ctx workflow.Context, in RecommendInput) (RecommendResult, error) {
+func (c *campaign) recommend(ctx workflow.Context, in RecommendInput) (readmodel.RecommendResult, error) {
 	d, err := c.filingDecision(ctx, in)
 	if err != nil {
-		return RecommendResult{}, err
+		return readmodel.RecommendResult{}, err
 	}
 	p := c.Prefectures[in.Prefecture]
 	if in.ValidateOnly {
@@ -50,7 +51,7 @@ func (c *campaign) recommend(ctx workflow.Context, in RecommendInput) (Recommend
 		preview.Status = domain.PrefectureFiled
 		preview.Recommended = append([]string{}, in.Counties...)
 		preview.DocumentRef = in.DocumentRef
-		return RecommendResult{Prefecture: preview, ValidateOnly: true}, nil
+		return readmodel.RecommendResult{Prefecture: preview, ValidateOnly: true}, nil
 	}
 	c.touch(ctx)
 	now := workflow.Now(ctx)
@@ -60,12 +61,12 @@ func (c *campaign) recommend(ctx workflow.Context, in RecommendInput) (Recommend
 		c.file(ctx, p, in)
 	}
 	p.DocumentRef, p.FiledAt = in.DocumentRef, &now
-	return RecommendResult{Prefecture: *p}, c.flush(ctx)
+	return readmodel.RecommendResult{Prefecture: *p}, c.flush(ctx)
 }
 
 // forfeit applies "突破推荐名额的，视为自行放弃": every open case of the prefecture ends,
 // and the prefecture can file nothing more (R3).
-func (c *campaign) forfeit(ctx workflow.Context, p *Prefecture, in RecommendInput) {
+func (c *campaign) forfeit(ctx workflow.Context, p *readmodel.Prefecture, in RecommendInput) {
 	from := p.Status
 	f := &Forfeit{Status: from, Recommended: append([]string{}, p.Recommended...), DocumentRef: p.DocumentRef, FiledAt: p.FiledAt, Cases: map[string]CaseBefore{}}
 	if c.Forfeits == nil {
@@ -90,7 +91,7 @@ func (c *campaign) forfeit(ctx workflow.Context, p *Prefecture, in RecommendInpu
 
 // file records a formal list, replacing an earlier one: counties that left the list go
 // back to submitted, the listed ones are recommended in the given order (R3).
-func (c *campaign) file(ctx workflow.Context, p *Prefecture, in RecommendInput) {
+func (c *campaign) file(ctx workflow.Context, p *readmodel.Prefecture, in RecommendInput) {
 	from := p.Status
 	replaced := from == domain.PrefectureFiled
 	for _, county := range p.Recommended {

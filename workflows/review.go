@@ -6,6 +6,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // reviewOpen reports whether scorecards and ranking are accepted: after the
@@ -47,14 +48,14 @@ func (c *campaign) checkScore(_ workflow.Context, in ScoreInput) error {
 // score records a reviewer's card; the same reviewer scoring again replaces their card
 // (R8). A card after a ranking makes that ranking stale: the cases return to review and
 // the ranking must run again before the notice.
-func (c *campaign) score(ctx workflow.Context, in ScoreInput) (Application, error) {
+func (c *campaign) score(ctx workflow.Context, in ScoreInput) (readmodel.Application, error) {
 	a := c.Apps[in.County]
 	c.touch(ctx)
 	if c.Phase == domain.PhaseRanked {
 		c.unrank(ctx, in.Actor, fmt.Sprintf("new scorecard for %s after the ranking", in.County))
 	}
 	_, replaced := a.Cards[in.Actor.Sub]
-	a.Cards[in.Actor.Sub] = ScorecardView{Reviewer: in.Actor.Sub, Criteria: in.Criteria, Comment: in.Comment, At: workflow.Now(ctx)}
+	a.Cards[in.Actor.Sub] = readmodel.ScorecardView{Reviewer: in.Actor.Sub, Criteria: in.Criteria, Comment: in.Comment, At: workflow.Now(ctx)}
 	action := "scorecard"
 	if replaced {
 		action = "scorecard_replaced"

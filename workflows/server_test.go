@@ -21,6 +21,7 @@ import (
 	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/internal/testtemporal"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/worker"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -78,7 +79,7 @@ func TestCampaignOnServer(t *testing.T) {
 // objection from the public, a promotion, and both publicity periods ending on their
 // timers. It pauses between the ranking and the notice. It returns the campaign's final
 // view.
-func playCompressed(t *testing.T, ctx context.Context, c client.Client, rec *recorder, year int, limits workflows.Limits, pauseBeforeNotice time.Duration) workflows.CampaignView {
+func playCompressed(t *testing.T, ctx context.Context, c client.Client, rec *recorder, year int, limits workflows.Limits, pauseBeforeNotice time.Duration) readmodel.CampaignView {
 	t.Helper()
 	now := time.Now().In(domain.Shanghai).Truncate(time.Second)
 	cfg := campaign2016()
@@ -144,12 +145,12 @@ func playCompressed(t *testing.T, ctx context.Context, c client.Client, rec *rec
 	ok(workflows.UpdatePublishNotice, workflows.AdminInput{Actor: admin}, nil)
 	id := rec.file(t, "520382", "材料不实", "")
 	ok(workflows.UpdateResolveObjection, workflows.ResolveInput{Actor: admin, ID: id, County: "520382", Decision: domain.DecisionUpheld}, nil)
-	var promoted workflows.Application
+	var promoted readmodel.Application
 	ok(workflows.UpdatePromoteReserve, workflows.AdminInput{Actor: admin}, &promoted)
 	assert.Equal(t, "520112", promoted.County)
 
 	// R10: both publicity periods end on their timers; the campaign closes.
-	var final workflows.CampaignView
+	var final readmodel.CampaignView
 	require.NoError(t, run.Get(ctx, &final))
 	return final
 }

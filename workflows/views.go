@@ -4,21 +4,22 @@ import (
 	"sort"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // view is the campaign object of API.md, computed from the workflow's state.
-func (c *campaign) view() CampaignView {
-	v := CampaignView{
+func (c *campaign) view() readmodel.CampaignView {
+	v := readmodel.CampaignView{
 		Year: c.cfg.Year, Province: c.cfg.Province, Phase: c.Phase, Overdue: c.Overdue,
 		Quota: c.cfg.Quota, PrefectureCap: c.cfg.PrefectureCap,
-		Deadlines: Deadlines{
+		Deadlines: readmodel.Deadlines{
 			Recommendation:  c.cfg.RecommendationDeadline,
 			Notice:          c.cfg.NoticeDeadline,
 			PublicityPeriod: c.cfg.PublicityPeriod.String(),
 			TimeZone:        c.cfg.Location().String(),
 		},
 		Counts:            map[domain.State]int{},
-		Prefectures:       []Prefecture{},
+		Prefectures:       []readmodel.Prefecture{},
 		Excluded:          append([]string{}, c.cfg.Excluded...),
 		NationalScores:    map[string]float64{},
 		Weights:           c.cfg.Weights,
@@ -52,13 +53,13 @@ func (c *campaign) view() CampaignView {
 }
 
 // appView is the application object of API.md.
-func (c *campaign) appView(a *CaseRecord) Application {
-	v := Application{
+func (c *campaign) appView(a *CaseRecord) readmodel.Application {
+	v := readmodel.Application{
 		Year: c.cfg.Year, County: a.Div.Code, Name: a.Div.Name, Prefecture: a.Div.ParentCode,
 		DirectlyAdministered: a.Div.DirectlyAdministered, State: a.State, Exempt: a.Exempt,
 		Materials: materialsView(a), SelfApplied: a.SelfApplied, Breakdown: a.Breakdown,
 		UpdatedAt: a.UpdatedAt, Version: a.Version,
-		Scores: ScoresView{Scorecards: []ScorecardView{}},
+		Scores: readmodel.ScoresView{Scorecards: []readmodel.ScorecardView{}},
 	}
 	if a.Order > 0 {
 		o := a.Order
@@ -92,10 +93,10 @@ func (c *campaign) appView(a *CaseRecord) Application {
 }
 
 // materialsView is the checklist of §三 with what the county delivered (R6).
-func materialsView(a *CaseRecord) MaterialsView {
-	m := MaterialsView{Items: map[string]MaterialView{}, Missing: []string{}}
+func materialsView(a *CaseRecord) readmodel.MaterialsView {
+	m := readmodel.MaterialsView{Items: map[string]readmodel.MaterialView{}, Missing: []string{}}
 	for _, it := range domain.Checklist {
-		mv := MaterialView{Title: it.Title, Required: it.Required, FromPrefecture: it.FromPrefecture, Copies: a.Materials[it.Number].Copies}
+		mv := readmodel.MaterialView{Title: it.Title, Required: it.Required, FromPrefecture: it.FromPrefecture, Copies: a.Materials[it.Number].Copies}
 		if it.FromPrefecture {
 			mv.DocumentRef = a.DocumentRef
 			mv.Complete = a.DocumentRef != ""

@@ -17,7 +17,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/workflows"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // The demo's illustrative data: the notice names no applicants, scores or exclusion
@@ -279,7 +279,7 @@ func (d *demo) play(ctx context.Context, year int) error {
 		return err
 	}
 	var apps struct {
-		Applications []workflows.Application `json:"applications"`
+		Applications []readmodel.Application `json:"applications"`
 	}
 	if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodGet, y+"/applications?state=under_review", nil, &apps); err != nil {
 		return err
@@ -300,7 +300,7 @@ func (d *demo) play(ctx context.Context, year int) error {
 		return fmt.Errorf("ranking: %w", err)
 	}
 	step("ranked: %d shortlisted, %d in reserve", len(ranking.Shortlist), len(ranking.Reserve))
-	var notice workflows.Notice
+	var notice readmodel.Notice
 	if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodPost, y+"/notice", map[string]any{}, &notice); err != nil {
 		return fmt.Errorf("notice: %w", err)
 	}
@@ -317,7 +317,7 @@ func (d *demo) play(ctx context.Context, year int) error {
 			return fmt.Errorf("resolve objection: %w", err)
 		}
 		step("an objection against %s was upheld: it will be removed", target)
-		var promoted workflows.Application
+		var promoted readmodel.Application
 		if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodPost, y+"/reserve/promote", map[string]any{}, &promoted); err == nil {
 			step("reserve %s %s promoted into the vacancy, with its own publicity", promoted.County, promoted.Name)
 		} else {
@@ -364,7 +364,7 @@ func (d *demo) waitPhase(ctx context.Context, y string, deadline time.Time, what
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
-		var v workflows.CampaignView
+		var v readmodel.CampaignView
 		if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodGet, y, nil, &v); err != nil {
 			return err
 		}
@@ -401,7 +401,7 @@ func counts(m map[domain.State]int) string {
 
 func (d *demo) summary(ctx context.Context, y string) error {
 	var apps struct {
-		Applications []workflows.Application `json:"applications"`
+		Applications []readmodel.Application `json:"applications"`
 	}
 	if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodGet, y+"/applications?state=designated", nil, &apps); err != nil {
 		return err

@@ -19,8 +19,8 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store/storetest"
-	"github.com/guizhou-commerce/selection/workflows"
 )
 
 func freeAddr(t *testing.T) string {
@@ -110,7 +110,7 @@ func TestRunSurvivesKill9(t *testing.T) {
 	time.Sleep(time.Until(recDeadline.Add(3 * time.Second)))
 	startRun(t, bin, env, httpAddr)
 
-	var v workflows.CampaignView
+	var v readmodel.CampaignView
 	for {
 		admin(http.MethodGet, "/campaigns/2016", nil, &v)
 		if v.Phase == domain.PhaseReviewing {
@@ -141,7 +141,7 @@ func TestRunSurvivesKill9(t *testing.T) {
 	}
 	for county, states := range want {
 		var tl struct {
-			Events []workflows.Event `json:"events"`
+			Events []readmodel.Event `json:"events"`
 		}
 		admin(http.MethodGet, fmt.Sprintf("/campaigns/2016/applications/%s/timeline", county), nil, &tl)
 		var got []string

@@ -8,6 +8,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -30,7 +31,6 @@ const BasePath = "/api/v1"
 
 // Defaults applied by New to a zero Config field.
 const (
-	DefaultProvince       = "520000"
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultObjectionRate  = 5.0
 	DefaultObjectionBurst = 10
@@ -41,8 +41,10 @@ const (
 type Config struct {
 	// JWTSecret verifies HS256 tokens; it must not be empty.
 	JWTSecret []byte
-	// Province is the province administrators and reviewers belong to when no
-	// campaign is at hand (creating one); campaign routes use the campaign's own.
+	// Province is the deployment's province: administrators and reviewers belong to it
+	// when no campaign is at hand (creating one), and its newest divisions in the
+	// reference data check every official's region (R12); campaign routes use the
+	// campaign's own. It must be set (the binary's PROVINCE setting).
 	Province string
 	// RequestTimeout bounds each request, Temporal Update included (504 after it).
 	RequestTimeout time.Duration
@@ -110,13 +112,15 @@ type server struct {
 }
 
 // New builds the echo instance: every route of API.md under BasePath, plus /healthz,
-// /readyz and /metrics. It panics only on a programming error (empty JWT secret).
+// /readyz and /metrics. It panics only on a programming error (empty JWT secret, a
+// province without reference data).
 func New(cfg Config, tc client.Client, st Store) *echo.Echo {
 	if len(cfg.JWTSecret) == 0 {
 		panic("api: Config.JWTSecret is empty")
 	}
-	if cfg.Province == "" {
-		cfg.Province = DefaultProvince
+	divs, err := domain.Current(cfg.Province)
+	if err != nil {
+		panic(fmt.Sprintf("api: Config.Province: %v", err))
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
@@ -136,7 +140,7 @@ func New(cfg Config, tc client.Client, st Store) *echo.Echo {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	s := &server{cfg: cfg, tc: tc, st: st, divs: domain.Guizhou2016(), log: cfg.Logger, routes: map[string]bool{}}
+	s := &server{cfg: cfg, tc: tc, st: st, divs: divs, log: cfg.Logger, routes: map[string]bool{}}
 	s.metrics = newMetrics(cfg.Registry)
 
 	e := echo.New()

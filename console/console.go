@@ -36,8 +36,8 @@ type Config struct {
 	Dev bool
 	// Logger receives the console's internal errors; nil discards them.
 	Logger *slog.Logger
-	// Province is the province whose prefectures and counties the console lays out;
-	// empty means api.DefaultProvince (Guizhou, 520000).
+	// Province is the deployment's province, whose prefectures and counties (newest
+	// edition of the reference data) the console lays out; it must be set.
 	Province string
 }
 
@@ -74,17 +74,15 @@ func Mount(e *echo.Echo, cfg Config) error {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Province == "" {
-		cfg.Province = api.DefaultProvince
-	}
 	pages, err := parseTemplates()
 	if err != nil {
 		return err
 	}
-	c := &console{cfg: cfg, api: e, divs: domain.Guizhou2016(), pages: pages, log: cfg.Logger}
-	if _, ok := c.divs.Get(cfg.Province); !ok {
-		return fmt.Errorf("console: province %s is not in the reference data", cfg.Province)
+	divs, err := domain.Current(cfg.Province)
+	if err != nil {
+		return fmt.Errorf("console: province: %w", err)
 	}
+	c := &console{cfg: cfg, api: e, divs: divs, pages: pages, log: cfg.Logger}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return fmt.Errorf("console: static assets: %w", err)

@@ -151,8 +151,8 @@ func formatNumber(v any) string {
 }
 
 func divisionName(code string) string {
-	if d, ok := domain.Guizhou2016().Get(code); ok {
-		return d.Name
+	if name, ok := domain.NameOf(code); ok {
+		return name
 	}
 	return code
 }

@@ -9,7 +9,7 @@ func score(f float64) *float64 { return &f }
 
 // R13: what an amendment may change, and when.
 func TestCheckAmendment_R13(t *testing.T) {
-	d := Guizhou2016()
+	d := MustReference("520000", "2016")
 	before := deadline.Add(-24 * time.Hour)
 	open := AmendmentState{RecommendationOpen: true}
 	tests := []struct {
@@ -59,7 +59,7 @@ func TestCheckAmendment_R13(t *testing.T) {
 // R13: the corrected configuration holds the new values, the old one is untouched.
 func TestCheckAmendmentValues_R13(t *testing.T) {
 	c := cfg2016()
-	next, changes, err := CheckAmendment(deadline.Add(-time.Hour), c, AmendmentState{RecommendationOpen: true}, Guizhou2016(), Amendment{
+	next, changes, err := CheckAmendment(deadline.Add(-time.Hour), c, AmendmentState{RecommendationOpen: true}, MustReference("520000", "2016"), Amendment{
 		Reason: "national list corrected", RecommendationDeadline: deadline.Add(96 * time.Hour),
 		NationalScores: map[string]*float64{"520328": score(88)}, ExcludedAdd: []string{"520111"}, ExcludedRemove: []string{"520123"},
 	})

@@ -45,6 +45,14 @@ type Campaign struct {
 	// TimeZone names the zone whose calendar days a date deadline and a day period
 	// count (R14); empty means DefaultTimeZone, as for campaigns recorded before R14.
 	TimeZone string `json:"time_zone,omitempty"`
+	// Edition is the edition of the division codes (GB/T 2260) the campaign's counties
+	// are checked against; empty (campaigns recorded before it existed) means the one
+	// EditionFor picks.
+	Edition string `json:"edition,omitempty"`
+	// Department publishes the notice and Contact hears objections (R9, R10); empty
+	// means the province's, from the reference data.
+	Department string `json:"department,omitempty"`
+	Contact    string `json:"contact,omitempty"`
 	// TimeRules is R14's reading of deadlines: a deadline of whole seconds covers that
 	// whole second. The campaign workflow sets it from a workflow.GetVersion kept in its
 	// state; it never travels in JSON, so runs recorded before R14 keep reading a deadline

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"bytes"
-	_ "embed"
 	"encoding/csv"
 	"fmt"
 	"sort"
@@ -30,22 +29,6 @@ type Divisions struct {
 	byCode   map[string]Division
 	ordered  []Division
 	children map[string][]string
-}
-
-//go:embed data/guizhou-divisions-2016.csv
-var guizhou2016CSV []byte
-
-var guizhou2016 = mustParse(guizhou2016CSV)
-
-// Guizhou2016 returns the 9 prefectures and 88 counties of Guizhou in 2016.
-func Guizhou2016() *Divisions { return guizhou2016 }
-
-func mustParse(b []byte) *Divisions {
-	d, err := ParseDivisions(b)
-	if err != nil {
-		panic(fmt.Sprintf("embedded divisions: %v", err))
-	}
-	return d
 }
 
 // ParseDivisions reads a CSV with header code,name,level,parent_code,directly_administered.

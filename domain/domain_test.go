@@ -43,7 +43,7 @@ func refusedWith(t *testing.T, err error, code Code, rule string) {
 }
 
 func TestReferenceData_R2_R4(t *testing.T) {
-	d := Guizhou2016()
+	d := MustReference("520000", "2016")
 	if n := len(d.Prefectures("520000")); n != 9 {
 		t.Fatalf("R2: want 9 prefectures, got %d", n)
 	}
@@ -83,7 +83,7 @@ func TestCampaignValidate_R1(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := cfg2016()
 			tt.mutate(&c)
-			err := c.Validate(Guizhou2016())
+			err := c.Validate(MustReference("520000", "2016"))
 			if tt.bad == "" {
 				refusedWith(t, err, "", "")
 				return
@@ -109,7 +109,7 @@ func TestEligibility_R2(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := CheckEligible(cfg2016(), Guizhou2016(), tt.county)
+			_, err := CheckEligible(cfg2016(), MustReference("520000", "2016"), tt.county)
 			rule := ""
 			if tt.code != "" {
 				rule = "R2"
@@ -151,7 +151,7 @@ func TestFiling_R3_R4_R5(t *testing.T) {
 			if tt.name == "a_directly_administered_county_cannot_be_recommended" {
 				pref = "520300"
 			}
-			d, err := CheckFiling(tt.now, cfg2016(), Guizhou2016(), tt.status, Filing{Prefecture: pref, Counties: tt.counties}, submitted, tt.validateOnly)
+			d, err := CheckFiling(tt.now, cfg2016(), MustReference("520000", "2016"), tt.status, Filing{Prefecture: pref, Counties: tt.counties}, submitted, tt.validateOnly)
 			refusedWith(t, err, tt.code, tt.rule)
 			if d.Forfeits != tt.forfeits {
 				t.Fatalf("forfeits = %v, want %v", d.Forfeits, tt.forfeits)
@@ -161,7 +161,7 @@ func TestFiling_R3_R4_R5(t *testing.T) {
 }
 
 func TestSelfApply_R4(t *testing.T) {
-	d := Guizhou2016()
+	d := MustReference("520000", "2016")
 	renhuai, _ := d.Get("520382")
 	nanming, _ := d.Get("520102")
 	in := time.Date(2016, 7, 20, 9, 0, 0, 0, sh)
@@ -345,7 +345,7 @@ func TestPublicity_R10(t *testing.T) {
 }
 
 func TestJurisdiction_R12(t *testing.T) {
-	d := Guizhou2016()
+	d := MustReference("520000", "2016")
 	countyOfficial := Actor{Sub: "a", Role: RoleCounty, Region: "520102"}
 	prefOfficial := Actor{Sub: "b", Role: RolePrefecture, Region: "520100"}
 	reviewer := Actor{Sub: "c", Role: RoleReviewer, Region: "520000"}

@@ -34,7 +34,7 @@ func TestRefusals_quote_an_excerpt_of_the_input(t *testing.T) {
 		manyCodes[i] = strings.Repeat("9", 100)
 	}
 	before := time.Date(2016, 7, 20, 9, 0, 0, 0, sh)
-	d := Guizhou2016()
+	d := MustReference("520000", "2016")
 	card := Scorecard{}
 	for _, c := range Criteria {
 		card[c] = 50

@@ -177,7 +177,7 @@ func TestParseDeadline_R14(t *testing.T) {
 }
 
 func TestCampaignTimeZone_R14(t *testing.T) {
-	d := Guizhou2016()
+	d := MustReference("520000", "2016")
 	c := cfg2016()
 	if c.Location() != Shanghai {
 		t.Error("R14: a campaign without time_zone is in Asia/Shanghai")

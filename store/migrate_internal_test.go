@@ -41,7 +41,4 @@ func TestMigrations_down_to_empty_and_up_again(t *testing.T) {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("up again: %v", err)
 	}
-	if err := s.seedDivisions(ctx); err != nil {
-		t.Fatalf("seed again: %v", err)
-	}
 }

@@ -36,8 +36,8 @@ const (
 
 // Open makes the store ready to serve: it parses url (DefaultURL when empty), creates
 // the database when the server does not have it yet, waits for the server with
-// exponential backoff until ctx is done (logging every retry), applies the embedded
-// migrations and seeds the reference divisions. A process can therefore start before
+// exponential backoff until ctx is done (logging every retry), and applies the embedded
+// migrations. A process can therefore start before
 // its database and on an empty server.
 func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if log == nil {
@@ -63,10 +63,6 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		return nil, err
 	}
 	if err := s.Migrate(ctx); err != nil {
-		pool.Close()
-		return nil, err
-	}
-	if err := s.seedDivisions(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}

@@ -118,7 +118,7 @@ func TestApplications_pages_give_every_match_once_by_county(t *testing.T) {
 	t.Parallel()
 	s := openStore(t)
 	ctx := t.Context()
-	divs := domain.Guizhou2016()
+	divs := domain.MustReference("520000", "2016")
 	p := readmodel.Projection{Year: year, Campaign: campaignView(1, domain.PhaseOpen)}
 	var all, zunyiSubmitted []string
 	for _, pref := range divs.Prefectures("520000") {

@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
-	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/readmodel"
 )
 
@@ -36,9 +35,6 @@ FROM timeline_events WHERE workflow_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`
 WHERE year = $1 AND ($2 = '' OR status = $2) AND (filed_at, id) > ($3, $4)
 ORDER BY filed_at, id LIMIT $5`
 	objectionSQL = `SELECT ` + objectionCols + ` FROM objections WHERE year = $1 AND id = $2`
-	divisionSQL  = `
-SELECT code, name, level, COALESCE(parent_code, '') AS parent_code, directly_administered
-FROM divisions WHERE code = $1`
 )
 
 // Campaign returns the campaign view of a year as last projected.
@@ -146,16 +142,6 @@ func (s *Store) Objection(ctx context.Context, year int, id string) (readmodel.O
 		return readmodel.Objection{}, fmt.Errorf("objection %s of campaign %d: %w", id, year, err)
 	}
 	return o, nil
-}
-
-// Division returns one division of the reference data (R2, R4).
-func (s *Store) Division(ctx context.Context, code string) (domain.Division, error) {
-	rows, _ := s.pool.Query(ctx, divisionSQL, code)
-	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.Division])
-	if err := one(err); err != nil {
-		return domain.Division{}, fmt.Errorf("division %s: %w", code, err)
-	}
-	return d, nil
 }
 
 // campaignExists is nil when the campaign of year was projected, else ErrNotFound.

@@ -18,7 +18,7 @@ import (
 	"github.com/guizhou-commerce/selection/store/storetest"
 )
 
-var tables = []string{"divisions", "campaigns", "applications", "timeline_events", "scorecards", "objections",
+var tables = []string{"campaigns", "applications", "timeline_events", "scorecards", "objections",
 	"notices", "idempotency_keys"}
 
 func TestOpen_migrates_an_empty_database_and_migrating_again_changes_nothing(t *testing.T) {
@@ -94,8 +94,8 @@ func TestOpen_creates_the_database_when_the_server_lacks_it(t *testing.T) {
 		t.Fatalf("Open on a missing database: %v", err)
 	}
 	defer s.Close()
-	if got := count(t, s, `SELECT count(*) FROM divisions WHERE level = 'county'`); got != 88 {
-		t.Errorf("created database has %d counties, want 88", got)
+	if got := count(t, s, `SELECT count(*) FROM campaigns`); got != 0 {
+		t.Errorf("created database has %d campaigns, want an empty migrated schema", got)
 	}
 	if !strings.Contains(logs.String(), "created PostgreSQL database") {
 		t.Errorf("creation not logged; logs:\n%s", logs.String())
@@ -131,45 +131,14 @@ func TestOpen_gives_up_on_an_unreachable_server_when_ctx_ends(t *testing.T) {
 	}
 }
 
-func TestOpen_seeds_the_divisions_of_Guizhou_once(t *testing.T) {
+// The reference divisions live in the binary, chosen per campaign (R2); an upgraded
+// database drops the copy older versions seeded, which nothing read.
+func TestOpen_keeps_no_copy_of_the_reference_divisions(t *testing.T) {
 	t.Parallel()
 	s := openStore(t)
-	ctx := t.Context()
-	check := func() {
-		t.Helper()
-		if got := count(t, s, `SELECT count(*) FROM divisions WHERE level = 'county'`); got != 88 {
-			t.Errorf("counties = %d, want 88", got)
-		}
-		if got := count(t, s, `SELECT count(*) FROM divisions WHERE level = 'prefecture'`); got != 9 {
-			t.Errorf("prefectures = %d, want 9", got)
-		}
-		if got := count(t, s, `SELECT count(*) FROM divisions`); got != len(domain.Guizhou2016().All()) {
-			t.Errorf("divisions = %d, want %d", got, len(domain.Guizhou2016().All()))
-		}
-	}
-	check()
-	// A restart seeds again without duplicating or failing.
-	again, err := store.Open(ctx, dsn(t, s), testLogger(t))
-	if err != nil {
-		t.Fatalf("reopen: %v", err)
-	}
-	again.Close()
-	check()
-
-	d, err := s.Division(ctx, "520382")
-	if err != nil {
-		t.Fatalf("Division(520382): %v", err)
-	}
-	want := domain.Division{Code: "520382", Name: "仁怀市", Level: domain.LevelCounty, ParentCode: "520300", DirectlyAdministered: true}
-	if d != want {
-		t.Errorf("Division(520382) = %+v, want %+v", d, want)
-	}
-	p, err := s.Division(ctx, "520000")
-	if err != nil || p.ParentCode != "" || p.Level != domain.LevelProvince {
-		t.Errorf("Division(520000) = %+v, %v; want the province without parent", p, err)
-	}
-	if _, err := s.Division(ctx, "999999"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("Division(999999) error = %v, want ErrNotFound", err)
+	var exists bool
+	if err := s.Pool().QueryRow(t.Context(), `SELECT to_regclass('divisions') IS NOT NULL`).Scan(&exists); err != nil || exists {
+		t.Errorf("divisions table exists = %v (%v), want dropped", exists, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai must resolve on machines without a zoneinfo database.
 )
@@ -73,6 +74,10 @@ func (c Campaign) Location() *time.Location {
 	return loc
 }
 
+// maxNoticeLine bounds the department and contact, which the notice prints on a line
+// of their own.
+const maxNoticeLine = 200
+
 // Validate checks a campaign against the reference data (R1, R2). It returns every
 // problem at once, joined in one bad_request, so an administrator fixes the form in one go.
 func (c Campaign) Validate(d *Divisions) error {
@@ -125,6 +130,13 @@ func (c Campaign) Validate(d *Divisions) error {
 		}
 		if math.IsNaN(s) || s < 0 || s > 100 {
 			add("national_scores %q must be between 0 and 100", Excerpt(code))
+		}
+	}
+	for _, f := range []struct{ name, value string }{{"department", c.Department}, {"contact", c.Contact}} {
+		if err := CheckText(f.name, f.value, false, maxNoticeLine); err != nil {
+			add("%v", err.(*RuleError).Message)
+		} else if strings.ContainsAny(f.value, "\r\n") {
+			add("%s must be one line", f.name)
 		}
 	}
 	if err := c.Weights.Validate(); err != nil {

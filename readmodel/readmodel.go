@@ -115,8 +115,14 @@ type Deadlines struct {
 
 // CampaignView is the "campaign" object of API.md.
 type CampaignView struct {
-	Year              int                  `json:"year"`
-	Province          string               `json:"province"`
+	Year     int    `json:"year"`
+	Province string `json:"province"`
+	// Edition, Department and Contact are the campaign's reference data and the notice's
+	// signature and objections office (empty for campaigns recorded before they were
+	// configurable, which use the province's defaults).
+	Edition           string               `json:"edition,omitempty"`
+	Department        string               `json:"department,omitempty"`
+	Contact           string               `json:"contact,omitempty"`
 	Phase             domain.Phase         `json:"phase"`
 	Overdue           bool                 `json:"overdue"`
 	Quota             int                  `json:"quota"`

@@ -62,7 +62,7 @@ func TestLiveTimelineOfALongCaseInBrowser(t *testing.T) {
 	}
 	project(seed)
 	quiet := slog.New(slog.DiscardHandler)
-	e := api.New(api.Config{JWTSecret: secret, Logger: quiet}, nil, st)
+	e := api.New(api.Config{JWTSecret: secret, Logger: quiet, Province: "520000"}, nil, st)
 	if err := console.Mount(e, console.Config{JWTSecret: secret, Dev: true, Logger: quiet}); err != nil {
 		t.Fatalf("mount console: %v", err)
 	}

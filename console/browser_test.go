@@ -75,7 +75,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	// Warnings and errors of the API and the console go to the test log, so a failing
 	// step shows the server's side of it.
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	e := api.New(api.Config{JWTSecret: secret, Logger: log}, tc, st)
+	e := api.New(api.Config{JWTSecret: secret, Logger: log, Province: "520000"}, tc, st)
 	if err := console.Mount(e, console.Config{JWTSecret: secret, Dev: true, Logger: log}); err != nil {
 		t.Fatalf("mount console: %v", err)
 	}
@@ -313,7 +313,7 @@ func TestConsoleInBrowser(t *testing.T) {
 func TestSignInNextStaysOnSiteInBrowser(t *testing.T) {
 	chromium := ensureChromium(t)
 	quiet := slog.New(slog.DiscardHandler)
-	e := api.New(api.Config{JWTSecret: secret, Logger: quiet}, nil, nil)
+	e := api.New(api.Config{JWTSecret: secret, Logger: quiet, Province: "520000"}, nil, nil)
 	if err := console.Mount(e, console.Config{JWTSecret: secret, Dev: true, Logger: quiet}); err != nil {
 		t.Fatalf("mount console: %v", err)
 	}

@@ -74,7 +74,7 @@ func (emptyStore) ReleaseIdempotencyKey(context.Context, string, string) error {
 func newTestServer(t *testing.T, dev bool) *echo.Echo {
 	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
-	e := api.New(api.Config{JWTSecret: testSecret, Logger: quiet}, nil, emptyStore{})
+	e := api.New(api.Config{JWTSecret: testSecret, Logger: quiet, Province: "520000"}, nil, emptyStore{})
 	if err := Mount(e, Config{JWTSecret: testSecret, Dev: dev, Logger: quiet}); err != nil {
 		t.Fatalf("Mount: %v", err)
 	}

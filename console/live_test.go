@@ -60,7 +60,7 @@ func floodedConsole(t *testing.T, events, objections int) (*echo.Echo, *store.St
 		t.Fatalf("seed: %v", err)
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	e := api.New(api.Config{JWTSecret: testSecret, Logger: quiet}, nil, st)
+	e := api.New(api.Config{JWTSecret: testSecret, Logger: quiet, Province: "520000"}, nil, st)
 	if err := Mount(e, Config{JWTSecret: testSecret, Logger: quiet}); err != nil {
 		t.Fatalf("Mount: %v", err)
 	}

@@ -1,0 +1,128 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// createForm holds the create-campaign form's fields as typed, so a refused form comes
+// back filled in.
+type createForm struct {
+	Year           int
+	Quota          int
+	Cap            int
+	Recommendation string // datetime-local, Beijing time
+	Notice         string
+	Publicity      string
+	Excluded       string
+	National       string
+}
+
+// defaultCreateForm proposes the 2016 notice's numbers and calendar (R1) for a year.
+func defaultCreateForm(year int) *createForm {
+	return &createForm{Year: year, Quota: 12, Cap: 2,
+		Recommendation: fmt.Sprintf("%d-08-01T23:59:59", year), Notice: fmt.Sprintf("%d-08-10T23:59:59", year),
+		Publicity: "168h"}
+}
+
+const localLayout = "2006-01-02T15:04:05"
+
+func parseLocal(s string) (time.Time, error) {
+	for _, layout := range []string{localLayout, "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), displayZone); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date and time (YYYY-MM-DDTHH:MM[:SS])", s)
+}
+
+var listSeparators = regexp.MustCompile(`[\s,，、;；]+`)
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range listSeparators.Split(strings.TrimSpace(s), -1) {
+		if f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// parseScores reads "520328=86.5" pairs (also "520328:86.5"), separated by lines,
+// commas or spaces.
+func parseScores(s string) (map[string]float64, error) {
+	out := map[string]float64{}
+	for _, f := range splitList(s) {
+		code, score, ok := strings.Cut(strings.ReplaceAll(f, ":", "="), "=")
+		if !ok {
+			return nil, fmt.Errorf("national score %q must look like 520328=86.5", f)
+		}
+		v, err := strconv.ParseFloat(score, 64)
+		if err != nil {
+			return nil, fmt.Errorf("national score %q: %q is not a number", f, score)
+		}
+		out[code] = v
+	}
+	return out, nil
+}
+
+func (c *console) createCampaign(r *request) error {
+	if err := r.requireUser(); err != nil {
+		return err
+	}
+	ec := r.ec
+	f := createForm{Recommendation: ec.FormValue("recommendation_deadline"), Notice: ec.FormValue("notice_deadline"),
+		Publicity: strings.TrimSpace(ec.FormValue("publicity_period")), Excluded: ec.FormValue("excluded"), National: ec.FormValue("national_scores")}
+	f.Year, _ = strconv.Atoi(ec.FormValue("year"))
+	f.Quota, _ = strconv.Atoi(ec.FormValue("quota"))
+	f.Cap, _ = strconv.Atoi(ec.FormValue("prefecture_cap"))
+	refuse := func(ae *apiError) error {
+		return c.render(r, httpStatus(ae), "admin", pageOpts{title: "admin.title", titleArgs: []any{f.Year}, err: ae,
+			self: fmt.Sprintf("/campaigns/%d/admin", f.Year), year: f.Year}, adminView{Create: &f})
+	}
+	if f.Year < 1000 || f.Year > 9999 {
+		return refuse(badPath("year %q must be a four-digit year", ec.FormValue("year")))
+	}
+	rec, err := parseLocal(f.Recommendation)
+	if err != nil {
+		return refuse(badPath("recommendation deadline: %v", err))
+	}
+	notice, err := parseLocal(f.Notice)
+	if err != nil {
+		return refuse(badPath("notice deadline: %v", err))
+	}
+	scores, err := parseScores(f.National)
+	if err != nil {
+		return refuse(badPath("%v", err))
+	}
+	body := map[string]any{
+		"year": f.Year, "province": c.cfg.Province, "quota": f.Quota, "prefecture_cap": f.Cap,
+		"recommendation_deadline": rec.Format(time.RFC3339), "notice_deadline": notice.Format(time.RFC3339),
+		"publicity_period": f.Publicity, "excluded": nonNil(splitList(f.Excluded)), "national_scores": scores,
+	}
+	err = c.do(r, call{method: http.MethodPost, path: "/campaigns", token: r.token(), body: body, idem: ec.FormValue(idemField)}, nil)
+	admin := fmt.Sprintf("/campaigns/%d/admin", f.Year)
+	if ae, ok := asAPIError(err); ok && ae.Status != http.StatusUnauthorized {
+		if ae.Status == http.StatusConflict {
+			c.setFlash(ec, flash{Kind: "error", Err: ae})
+			return ec.Redirect(http.StatusSeeOther, admin)
+		}
+		return refuse(ae)
+	}
+	if err != nil {
+		return err
+	}
+	c.setFlash(ec, flash{Kind: "ok", Key: "flash.campaign_created", Args: []string{strconv.Itoa(f.Year)}})
+	return ec.Redirect(http.StatusSeeOther, admin)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,11 +1,12 @@
 package workflows
 
+// The campaign workflow's entry: its state, CampaignWorkflow, the registration of its
+// handlers and the run that ends in continue-as-new or the closed campaign.
+
 import (
 	"fmt"
-	"sort"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -64,18 +65,6 @@ type CaseRecord struct {
 	Seq              int64        `json:"seq"`
 	Version          int64        `json:"version"`
 	UpdatedAt        time.Time    `json:"updated_at"`
-}
-
-// pending collects what changed since the last projection.
-type pending struct {
-	Apps        map[string]bool
-	Objections  map[string]bool
-	events      []readmodel.Event
-	designation *readmodel.Designation
-}
-
-func newPending() pending {
-	return pending{Apps: map[string]bool{}, Objections: map[string]bool{}}
 }
 
 // CampaignState is everything the campaign workflow decided so far. It is the whole
@@ -171,20 +160,6 @@ type campaign struct {
 	resweep resweep
 }
 
-// objectionsChange names the change that moved public objections out of the workflow
-// into PostgreSQL (counted per county when its publicity ends). Runs recorded before it
-// keep taking objections as Updates.
-const objectionsChange = "objections-in-postgres"
-
-// timeRulesChange names R14's reading of deadlines (domain.BeforeDeadline): an act at
-// 23:59:59.5 is in time for a deadline of 23:59:59. Runs recorded before it refused it.
-const timeRulesChange = "r14-time-rules"
-
-// reopenableChange names the change that keeps a case workflow open in a final state a
-// correction may undo, until the campaign releases it (R13, R14). Runs recorded before
-// it start case workflows that end at every final state, and release nothing.
-const reopenableChange = "r13-reopenable-cases"
-
 // CampaignWorkflow runs one year's selection from the opening of applications to the
 // designation of the winners (DESIGN.md §3). A long campaign is a chain of runs: each
 // continues as new with its whole state before Temporal's per-run limits.
@@ -266,47 +241,6 @@ func (c *campaign) setup(ctx workflow.Context) error {
 	return nil
 }
 
-// setUpdate registers an Update whose validator and handler run the same check: the
-// validator refuses without a trace in history, and the handler checks again because
-// another update may have changed the state between validation and execution. An act
-// received in time but processed after the recommendation deadline is checked against
-// the cases as the deadline found them (beginLate, R14); the validator puts them back
-// before it returns, so it changes nothing.
-func setUpdate[In, Out any](ctx workflow.Context, c *campaign, name string, check func(workflow.Context, In) error, handle func(workflow.Context, In) (Out, error)) error {
-	return workflow.SetUpdateHandlerWithOptions(ctx, name,
-		func(ctx workflow.Context, in In) (Out, error) {
-			var zero Out
-			r, at, late, err := c.beginLate(ctx, in)
-			if err != nil {
-				return zero, toApplicationError(err)
-			}
-			if err := check(ctx, in); err != nil {
-				if late {
-					c.undo(r)
-				}
-				return zero, toApplicationError(err)
-			}
-			if v, ok := any(in).(interface{ validateOnly() bool }); late && ok && v.validateOnly() {
-				defer c.undo(r)
-			} else if late {
-				c.commitReopen(ctx, r, any(in).(timedAct).actor(), at)
-			}
-			c.updates++
-			out, err := handle(ctx, in)
-			return out, toApplicationError(err)
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in In) error {
-			r, _, late, err := c.beginLate(ctx, in)
-			if err != nil {
-				return toApplicationError(err)
-			}
-			if late {
-				defer c.undo(r)
-			}
-			return toApplicationError(check(ctx, in))
-		}})
-}
-
 func (c *campaign) run(ctx workflow.Context, resumed bool) (readmodel.CampaignView, error) {
 	if !resumed {
 		if err := workflow.UpsertTypedSearchAttributes(ctx, SACampaignYear.ValueSet(int64(c.cfg.Year))); err != nil {
@@ -356,285 +290,17 @@ func (c *campaign) runIsFull(ctx workflow.Context) bool {
 	return c.updates >= c.limits.UpdatesPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
 }
 
-// resumePublicity starts again the timers of the publicity periods a previous run was
-// waiting for (R10).
-func (c *campaign) resumePublicity(ctx workflow.Context) {
-	for _, county := range c.counties() {
-		a := c.Apps[county]
-		// A county ranked but not yet in a published notice has no period yet.
-		if a.State == domain.StateShortlisted && !a.Publicity.IsZero() && !a.Settled {
-			c.startPublicity(ctx, a.Publicity)
-		}
-	}
-}
-
-// graceAfterDeadline is how long after a deadline its timer fires. A deadline instant is
-// itself still in time (domain.BeforeDeadline), so the timer waits for the next second.
-const graceAfterDeadline = time.Second
-
-// deadlines waits for the two dates of §一(四) as durable timers: nobody needs to be
-// online when they fall due (R5, R9). A correction may move a deadline that has not
-// passed (R13); the wait then starts again for the new instant.
-func (c *campaign) deadlines(ctx workflow.Context) error {
-	if c.Phase == domain.PhaseOpen {
-		if err := c.awaitDeadline(ctx, "recommendation deadline", func() time.Time { return c.cfg.RecommendationDeadline }); err != nil {
-			return err
-		}
-		if err := c.working(ctx, c.onRecommendationDeadline); err != nil {
-			return err
-		}
-	}
-	if c.NoticeDeadlineDone {
-		return nil
-	}
-	if err := c.awaitDeadline(ctx, "notice deadline", func() time.Time { return c.cfg.NoticeDeadline }); err != nil {
-		return err
-	}
-	return c.working(ctx, c.onNoticeDeadline)
-}
-
-// awaitDeadline blocks until the deadline that current returns has passed, on a durable
-// timer labelled for the Web UI. When an amendment moves the deadline the timer is
-// cancelled and a new one, with the new label, starts (R13). Until then it issues the
-// same single timer as before corrections existed, so recorded histories replay.
-func (c *campaign) awaitDeadline(ctx workflow.Context, what string, current func() time.Time) error {
-	for {
-		at := current()
-		d := at.Add(graceAfterDeadline).Sub(workflow.Now(ctx))
-		if d <= 0 {
-			return nil
-		}
-		opts := workflow.AwaitOptions{Timeout: d, TimerOptions: workflow.TimerOptions{Summary: c.deadlineSummary(what, at)}}
-		if _, err := workflow.AwaitWithOptions(ctx, opts, func() bool { return !current().Equal(at) }); err != nil {
-			return err
-		}
-	}
-}
-
-// sleepUntil blocks until t on a durable timer labelled for the Web UI; a time already
-// past returns at once, which is how a restarted campaign catches up.
-func sleepUntil(ctx workflow.Context, t time.Time, summary string) error {
-	d := t.Sub(workflow.Now(ctx))
-	if d <= 0 {
-		return nil
-	}
-	return workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: summary}).Get(ctx, nil)
-}
-
-// deadlineSummary names a deadline timer: the day the notice names, and the instant in
-// the campaign's zone, which is what a compressed demo's deadline differs in.
-func (c *campaign) deadlineSummary(what string, at time.Time) string {
-	return fmt.Sprintf("%s (%s)", domain.DeadlineLabel(what, at), at.In(c.cfg.Location()).Format(time.RFC3339))
-}
-
-// working runs timer-driven work that a run must finish before it continues as new.
-func (c *campaign) working(ctx workflow.Context, fn func(workflow.Context) error) error {
-	c.busy++
-	defer func() { c.busy-- }()
-	return fn(ctx)
-}
-
-// onRecommendationDeadline applies R5: the recommended go to review, everything else
-// expires, and a prefecture that filed nothing has given up. It records what it changed
-// (Sweep), so an act received in time and processed after it still counts (R14).
-func (c *campaign) onRecommendationDeadline(ctx workflow.Context) error {
-	c.touch(ctx)
-	c.Swept = &Sweep{Cases: map[string]domain.State{}, GaveUp: map[string]bool{}}
-	for _, county := range c.counties() {
-		c.sweepCase(ctx, c.Apps[county], "")
-	}
-	for _, code := range domain.SortedCodes(c.Prefectures) {
-		c.sweepPrefecture(ctx, c.Prefectures[code], "")
-	}
-	c.setPhase(ctx, domain.PhaseReviewing, domain.System, "R5", "recommendation deadline passed; review opens")
-	return c.flush(ctx)
-}
-
-// sweepCase applies the recommendation deadline to one case (R5).
-func (c *campaign) sweepCase(ctx workflow.Context, a *CaseRecord, again string) {
-	to, ok := domain.AtDeadline(a.State)
-	if !ok {
-		return
-	}
-	c.Swept.Cases[a.Div.Code] = a.State
-	detail := "recommended in time: goes to review"
-	if to == domain.StateExpired {
-		detail = "not recommended by the deadline: deemed to have given up (视为自动放弃)"
-	}
-	c.move(ctx, a, to, domain.System, "deadline", "R5", detail+again)
-}
-
-// sweepPrefecture declares a prefecture that filed nothing by the deadline to have
-// given up (R5).
-func (c *campaign) sweepPrefecture(ctx workflow.Context, p *readmodel.Prefecture, again string) {
-	if p.Status != domain.PrefectureOpen {
-		return
-	}
-	c.Swept.GaveUp[p.Code] = true
-	p.Status = domain.PrefectureGaveUp
-	c.campaignEvent(ctx, domain.System, "prefecture_gave_up", string(domain.PrefectureOpen), string(domain.PrefectureGaveUp), "R5",
-		fmt.Sprintf("%s %s filed no recommendation by the deadline%s", p.Code, p.Name, again))
-}
-
-// onNoticeDeadline applies R9: without a published notice the campaign is overdue.
-func (c *campaign) onNoticeDeadline(ctx workflow.Context) error {
-	c.NoticeDeadlineDone = true
-	c.release(ctx)
-	if !domain.NoticeOverdue(workflow.Now(ctx), c.cfg.NoticeDeadline, c.Notice != nil, c.cfg.TimeRules) {
-		return nil
-	}
-	c.touch(ctx)
-	c.Overdue = true
-	c.campaignEvent(ctx, domain.System, "overdue", string(c.Phase), string(c.Phase), "R9",
-		"no notice published by "+domain.DeadlineLabel("the notice deadline", c.cfg.NoticeDeadline))
-	return c.flush(ctx)
-}
-
-// touch starts a change: every snapshot written after it carries a higher version.
-func (c *campaign) touch(ctx workflow.Context) {
-	c.Rev++
-	c.UpdatedAt = workflow.Now(ctx)
-}
-
-func (c *campaign) setPhase(ctx workflow.Context, to domain.Phase, actor domain.Actor, rule, detail string) {
-	from := c.Phase
-	c.Phase = to
-	c.campaignEvent(ctx, actor, "phase", string(from), string(to), rule, detail)
-}
-
-// campaignEvent records an event on the campaign's own timeline.
-func (c *campaign) campaignEvent(ctx workflow.Context, actor domain.Actor, action, from, to, rule, detail string) {
-	c.Seq++
-	c.pending.events = append(c.pending.events, readmodel.Event{
-		WorkflowID: CampaignID(c.cfg.Year), Seq: c.Seq, At: workflow.Now(ctx), Actor: actor.String(),
-		Action: action, From: from, To: to, Rule: rule, Detail: detail,
-	})
-}
-
-// move changes a case's state and records why (R11).
-func (c *campaign) move(ctx workflow.Context, a *CaseRecord, to domain.State, actor domain.Actor, action, rule, detail string) {
-	from := a.State
-	a.State = to
-	c.record(ctx, a, actor, action, string(from), string(to), rule, detail)
-}
-
-// note records an event on a case without moving it.
-func (c *campaign) note(ctx workflow.Context, a *CaseRecord, actor domain.Actor, action, rule, detail string) {
-	c.record(ctx, a, actor, action, string(a.State), string(a.State), rule, detail)
-}
-
-func (c *campaign) record(ctx workflow.Context, a *CaseRecord, actor domain.Actor, action, from, to, rule, detail string) {
-	a.Seq++
-	a.Version = c.Rev
-	a.UpdatedAt = workflow.Now(ctx)
-	ev := readmodel.Event{
-		WorkflowID: ApplicationID(c.cfg.Year, a.Div.Code), Seq: a.Seq, At: a.UpdatedAt, Actor: actor.String(),
-		Action: action, From: from, To: to, Rule: rule, Detail: detail,
-	}
-	c.pending.events = append(c.pending.events, ev)
-	c.pending.Apps[a.Div.Code] = true
-	if a.Seq > 1 { // the first event starts the case's workflow (startCase)
-		c.signal(ctx, a, Transition{View: c.appView(a), Event: ev})
-	}
-}
-
-// signal hands a transition to the case's own workflow. A failure is logged, not fatal:
-// the campaign stays the authority and the read model is written from here.
-func (c *campaign) signal(ctx workflow.Context, a *CaseRecord, t Transition) {
-	f := workflow.SignalExternalWorkflow(ctx, ApplicationID(c.cfg.Year, a.Div.Code), "", SignalTransition, t)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		if err := f.Get(ctx, nil); err != nil {
-			workflow.GetLogger(ctx).Warn("signal application workflow", "county", a.Div.Code, "seq", t.Event.Seq, "error", err)
-		}
-	})
-}
-
-// flush writes everything pending to the system of record and waits for it, so an
-// Update answers only after its effect is readable.
-func (c *campaign) flush(ctx workflow.Context) error {
-	// Every batch gets a version of its own: a timer-driven step and a handler may
-	// interleave within one touch, and two snapshots of one version with different
-	// contents would leave the read model at the first that landed.
-	c.sweepAgain(ctx)
-	c.Rev++
-	for county := range c.pending.Apps {
-		c.Apps[county].Version = c.Rev
-	}
-	p := readmodel.Projection{Year: c.cfg.Year, Events: c.pending.events}
-	v := c.view()
-	p.Campaign = &v
-	for _, county := range domain.SortedCodes(c.pending.Apps) {
-		p.Applications = append(p.Applications, c.appView(c.Apps[county]))
-	}
-	for _, id := range domain.SortedCodes(c.pending.Objections) {
-		p.Objections = append(p.Objections, *c.Objections[id])
-	}
-	p.Designation = c.pending.designation
-	c.pending = newPending()
-	actx := workflow.WithActivityOptions(ctx, activityOptions)
-	c.busy++
-	defer func() { c.busy-- }()
-	return workflow.ExecuteActivity(actx, acts.Project, p).Get(ctx, nil)
-}
-
 // counties lists registered counties by code, the deterministic order of every sweep.
 func (c *campaign) counties() []string { return domain.SortedCodes(c.Apps) }
 
+func (c *campaign) app(county string) (*CaseRecord, error) {
+	a, ok := c.Apps[county]
+	if !ok {
+		return nil, notRegistered(county)
+	}
+	return a, nil
+}
+
 func notRegistered(county string) error {
 	return &domain.RuleError{Code: domain.CodeNotFound, Message: fmt.Sprintf("county %s has no application in this campaign", county)}
-}
-
-// startCase starts the county's own workflow with its search attributes (DESIGN.md §4).
-func (c *campaign) startCase(ctx workflow.Context, a *CaseRecord, first readmodel.Event) error {
-	opts := workflow.ChildWorkflowOptions{
-		WorkflowID:        ApplicationID(c.cfg.Year, a.Div.Code),
-		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		StaticSummary:     fmt.Sprintf("%d %s %s", c.cfg.Year, a.Div.Code, a.Div.Name),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			SACampaignYear.ValueSet(int64(c.cfg.Year)),
-			SAPrefectureCode.ValueSet(a.Div.ParentCode),
-			SACountyCode.ValueSet(a.Div.Code),
-			SAApplicationState.ValueSet(string(a.State)),
-		),
-	}
-	view := c.appView(a)
-	a.Held = c.Reopenable
-	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), ApplicationWorkflowName, ApplicationInput{
-		Year: c.cfg.Year, County: a.Div.Code, Name: a.Div.Name, Prefecture: a.Div.ParentCode,
-		DirectlyAdministered: a.Div.DirectlyAdministered, Exempt: a.Exempt, Registered: first, View: &view,
-		Limits: c.limits, Hold: c.Reopenable,
-	})
-	return child.GetChildWorkflowExecution().Get(ctx, nil)
-}
-
-// objectionsOf counts a county's upheld and open objections (R10): from the counts
-// the store gave, or from the objections a campaign of the old kind took in itself.
-func (c *campaign) objectionsOf(a *CaseRecord) (upheld, open int) {
-	if c.ObjectionsInStore {
-		return a.Upheld, a.Open
-	}
-	for _, o := range c.Objections {
-		if o.County != a.Div.Code {
-			continue
-		}
-		switch o.Status {
-		case domain.ObjectionUpheld:
-			upheld++
-		case domain.ObjectionOpen:
-			open++
-		}
-	}
-	return upheld, open
-}
-
-// sortedObjectionIDs orders objections by filing time, the deterministic order of sweeps.
-func sortedObjectionIDs(m map[string]*readmodel.Objection) []string {
-	ids := make([]string, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool {
-		return m[ids[i]].FiledAt.Before(m[ids[j]].FiledAt) || (m[ids[i]].FiledAt.Equal(m[ids[j]].FiledAt) && ids[i] < ids[j])
-	})
-	return ids
 }

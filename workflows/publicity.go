@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -212,6 +213,11 @@ func (c *campaign) count(s domain.State) int {
 	return n
 }
 
+// objectionsChange names the change that moved public objections out of the workflow
+// into PostgreSQL (counted per county when its publicity ends). Runs recorded before it
+// keep taking objections as Updates.
+const objectionsChange = "objections-in-postgres"
+
 // checkObject guards the Update through which campaigns started before objections
 // moved to PostgreSQL took them; a campaign that keeps them in the store refuses it, so
 // nothing the public sends reaches its history.
@@ -411,4 +417,36 @@ func (c *campaign) promote(ctx workflow.Context, in AdminInput) (readmodel.Appli
 	}
 	c.startPublicity(ctx, ends)
 	return c.appView(a), c.flush(ctx)
+}
+
+// objectionsOf counts a county's upheld and open objections (R10): from the counts
+// the store gave, or from the objections a campaign of the old kind took in itself.
+func (c *campaign) objectionsOf(a *CaseRecord) (upheld, open int) {
+	if c.ObjectionsInStore {
+		return a.Upheld, a.Open
+	}
+	for _, o := range c.Objections {
+		if o.County != a.Div.Code {
+			continue
+		}
+		switch o.Status {
+		case domain.ObjectionUpheld:
+			upheld++
+		case domain.ObjectionOpen:
+			open++
+		}
+	}
+	return upheld, open
+}
+
+// sortedObjectionIDs orders objections by filing time, the deterministic order of sweeps.
+func sortedObjectionIDs(m map[string]*readmodel.Objection) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		return m[ids[i]].FiledAt.Before(m[ids[j]].FiledAt) || (m[ids[i]].FiledAt.Equal(m[ids[j]].FiledAt) && ids[i] < ids[j])
+	})
+	return ids
 }

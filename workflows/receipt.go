@@ -7,7 +7,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // An act that a deadline judges carries the API's receipt time (R14). Judged at that
@@ -17,6 +16,10 @@ import (
 // concerns, is checked and applied as it would have been before the deadline, and the
 // deadline is then applied again to those cases. Everything happens in the act's own
 // Update, so no other reader sees the reopened state.
+
+// timeRulesChange names R14's reading of deadlines (domain.BeforeDeadline): an act at
+// 23:59:59.5 is in time for a deadline of 23:59:59. Runs recorded before it refused it.
+const timeRulesChange = "r14-time-rules"
 
 // timedAct is an Update input whose lateness counts at its receipt.
 type timedAct interface {
@@ -182,25 +185,4 @@ func (c *campaign) lateRefusal(at time.Time) error {
 	return &domain.RuleError{Code: domain.CodeDeadlinePassed, Rule: "R14", Message: fmt.Sprintf(
 		"the act was received at %s, in time, but reached the campaign after the ranking began; it can no longer count",
 		at.In(c.cfg.Location()).Format(time.RFC3339Nano))}
-}
-
-// release tells every case workflow that holds an undoable final state that the state
-// is final now. It runs when the ranking begins (a late receipt can no longer join the
-// review, and forfeitures and exclusions stand since the recommendation deadline) or,
-// without a ranking, at the notice deadline.
-func (c *campaign) release(ctx workflow.Context) {
-	if !c.Reopenable || c.Released {
-		return
-	}
-	c.Released = true
-	for _, county := range c.counties() {
-		a := c.Apps[county]
-		if !a.Held {
-			continue
-		}
-		a.Held = false
-		if a.State.Final() {
-			c.signal(ctx, a, Transition{View: c.appView(a), Event: readmodel.Event{WorkflowID: ApplicationID(c.cfg.Year, county), Seq: a.Seq}, Release: true})
-		}
-	}
 }

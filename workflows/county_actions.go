@@ -1,5 +1,8 @@
 package workflows
 
+// The county's own acts on its case (R2, R4, R6): registration, delivery of materials,
+// submission, a directly administered county's self-application, and withdrawal.
+
 import (
 	"fmt"
 	"strings"
@@ -9,19 +12,6 @@ import (
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/readmodel"
 )
-
-// checkText applies domain.CheckText with the bound of every free-text field.
-func checkText(field, s string, required bool) error {
-	return domain.CheckText(field, s, required, domain.MaxText)
-}
-
-func (c *campaign) app(county string) (*CaseRecord, error) {
-	a, ok := c.Apps[county]
-	if !ok {
-		return nil, notRegistered(county)
-	}
-	return a, nil
-}
 
 // checkRegister applies R12, R2, uniqueness, R5 and R3 (a forfeited prefecture's counties
 // cannot enter) to a registration.

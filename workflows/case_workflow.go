@@ -1,5 +1,8 @@
 package workflows
 
+// The per-county case workflow (ApplicationWorkflow), which carries a case's durable
+// view, timeline and search attributes as the campaign signals its transitions.
+
 import (
 	"go.temporal.io/sdk/workflow"
 

@@ -1,0 +1,99 @@
+package workflows
+
+// Recording: every change starts with touch, leaves timeline events on the campaign and
+// its cases (R11), and reaches PostgreSQL as one projection batch in flush.
+
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
+)
+
+// pending collects what changed since the last projection.
+type pending struct {
+	Apps        map[string]bool
+	Objections  map[string]bool
+	events      []readmodel.Event
+	designation *readmodel.Designation
+}
+
+func newPending() pending {
+	return pending{Apps: map[string]bool{}, Objections: map[string]bool{}}
+}
+
+// touch starts a change: every snapshot written after it carries a higher version.
+func (c *campaign) touch(ctx workflow.Context) {
+	c.Rev++
+	c.UpdatedAt = workflow.Now(ctx)
+}
+
+func (c *campaign) setPhase(ctx workflow.Context, to domain.Phase, actor domain.Actor, rule, detail string) {
+	from := c.Phase
+	c.Phase = to
+	c.campaignEvent(ctx, actor, "phase", string(from), string(to), rule, detail)
+}
+
+// campaignEvent records an event on the campaign's own timeline.
+func (c *campaign) campaignEvent(ctx workflow.Context, actor domain.Actor, action, from, to, rule, detail string) {
+	c.Seq++
+	c.pending.events = append(c.pending.events, readmodel.Event{
+		WorkflowID: CampaignID(c.cfg.Year), Seq: c.Seq, At: workflow.Now(ctx), Actor: actor.String(),
+		Action: action, From: from, To: to, Rule: rule, Detail: detail,
+	})
+}
+
+// move changes a case's state and records why (R11).
+func (c *campaign) move(ctx workflow.Context, a *CaseRecord, to domain.State, actor domain.Actor, action, rule, detail string) {
+	from := a.State
+	a.State = to
+	c.record(ctx, a, actor, action, string(from), string(to), rule, detail)
+}
+
+// note records an event on a case without moving it.
+func (c *campaign) note(ctx workflow.Context, a *CaseRecord, actor domain.Actor, action, rule, detail string) {
+	c.record(ctx, a, actor, action, string(a.State), string(a.State), rule, detail)
+}
+
+func (c *campaign) record(ctx workflow.Context, a *CaseRecord, actor domain.Actor, action, from, to, rule, detail string) {
+	a.Seq++
+	a.Version = c.Rev
+	a.UpdatedAt = workflow.Now(ctx)
+	ev := readmodel.Event{
+		WorkflowID: ApplicationID(c.cfg.Year, a.Div.Code), Seq: a.Seq, At: a.UpdatedAt, Actor: actor.String(),
+		Action: action, From: from, To: to, Rule: rule, Detail: detail,
+	}
+	c.pending.events = append(c.pending.events, ev)
+	c.pending.Apps[a.Div.Code] = true
+	if a.Seq > 1 { // the first event starts the case's workflow (startCase)
+		c.signal(ctx, a, Transition{View: c.appView(a), Event: ev})
+	}
+}
+
+// flush writes everything pending to the system of record and waits for it, so an
+// Update answers only after its effect is readable.
+func (c *campaign) flush(ctx workflow.Context) error {
+	// Every batch gets a version of its own: a timer-driven step and a handler may
+	// interleave within one touch, and two snapshots of one version with different
+	// contents would leave the read model at the first that landed.
+	c.sweepAgain(ctx)
+	c.Rev++
+	for county := range c.pending.Apps {
+		c.Apps[county].Version = c.Rev
+	}
+	p := readmodel.Projection{Year: c.cfg.Year, Events: c.pending.events}
+	v := c.view()
+	p.Campaign = &v
+	for _, county := range domain.SortedCodes(c.pending.Apps) {
+		p.Applications = append(p.Applications, c.appView(c.Apps[county]))
+	}
+	for _, id := range domain.SortedCodes(c.pending.Objections) {
+		p.Objections = append(p.Objections, *c.Objections[id])
+	}
+	p.Designation = c.pending.designation
+	c.pending = newPending()
+	actx := workflow.WithActivityOptions(ctx, activityOptions)
+	c.busy++
+	defer func() { c.busy-- }()
+	return workflow.ExecuteActivity(actx, acts.Project, p).Get(ctx, nil)
+}

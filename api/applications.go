@@ -42,8 +42,8 @@ func (s *server) countyAction(c echo.Context, what string) (readmodel.CampaignVi
 	return v, a, county, nil
 }
 
-// registerRequest is the body of POST applications.
-type registerRequest struct {
+// RegisterRequest is the body of POST applications.
+type RegisterRequest struct {
 	County string `json:"county"`
 }
 
@@ -54,7 +54,7 @@ func (s *server) registerApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req registerRequest
+	var req RegisterRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
@@ -72,8 +72,8 @@ func (s *server) registerApplication(c echo.Context) error {
 	return c.JSON(http.StatusCreated, app)
 }
 
-// applicationsResponse is the list body of API.md, a page at a time.
-type applicationsResponse struct {
+// ApplicationsResponse is the list body of API.md, a page at a time.
+type ApplicationsResponse struct {
 	Applications []readmodel.Application `json:"applications"`
 	NextCursor   string                  `json:"next_cursor,omitempty"`
 }
@@ -106,7 +106,7 @@ func (s *server) listApplications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, applicationsResponse{Applications: nonNil(p.Items), NextCursor: next})
+	return c.JSON(http.StatusOK, ApplicationsResponse{Applications: nonNil(p.Items), NextCursor: next})
 }
 
 // allApplications reads every application of a campaign, a page at a time, for the
@@ -161,8 +161,8 @@ func (s *server) applicationTimeline(c echo.Context) error {
 	return s.timeline(c, workflows.ApplicationID(v.Year, county))
 }
 
-// materialsRequest merges paper deliveries into the checklist (R6).
-type materialsRequest struct {
+// MaterialsRequest merges paper deliveries into the checklist (R6).
+type MaterialsRequest struct {
 	Items domain.Materials `json:"items"`
 }
 
@@ -171,7 +171,7 @@ func (s *server) materials(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req materialsRequest
+	var req MaterialsRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
@@ -192,8 +192,8 @@ func (s *server) submit(c echo.Context) error {
 	return s.applicationUpdate(c, v.Year, workflows.UpdateSubmit, workflows.SubmitInput{Actor: a, County: county, ReceivedAt: receivedAt(c)})
 }
 
-// selfApplyRequest is a directly administered county's own application (R4).
-type selfApplyRequest struct {
+// SelfApplyRequest is a directly administered county's own application (R4).
+type SelfApplyRequest struct {
 	DocumentRef string `json:"document_ref"`
 }
 
@@ -204,15 +204,15 @@ func (s *server) selfApply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req selfApplyRequest
+	var req SelfApplyRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
 	return s.applicationUpdate(c, v.Year, workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: a, County: county, DocumentRef: req.DocumentRef, ReceivedAt: receivedAt(c)})
 }
 
-// withdrawRequest ends a case at the county's request.
-type withdrawRequest struct {
+// WithdrawRequest ends a case at the county's request.
+type WithdrawRequest struct {
 	Reason string `json:"reason"`
 }
 
@@ -221,15 +221,15 @@ func (s *server) withdraw(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req withdrawRequest
+	var req WithdrawRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
 	return s.applicationUpdate(c, v.Year, workflows.UpdateWithdraw, workflows.WithdrawInput{Actor: a, County: county, Reason: req.Reason})
 }
 
-// scoreRequest is one reviewer's scorecard (R8): all six criteria, 0–100.
-type scoreRequest struct {
+// ScoreRequest is one reviewer's scorecard (R8): all six criteria, 0–100.
+type ScoreRequest struct {
 	Criteria domain.Scorecard `json:"criteria"`
 	Comment  string           `json:"comment"`
 }
@@ -242,7 +242,7 @@ func (s *server) score(c echo.Context) error {
 	if err := domain.CanScore(a); err != nil {
 		return err
 	}
-	var req scoreRequest
+	var req ScoreRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
@@ -261,8 +261,8 @@ func (s *server) applicationUpdate(c echo.Context, year int, name string, in any
 	return c.JSON(http.StatusOK, app)
 }
 
-// recommendRequest is a prefecture's ordered filing (R3).
-type recommendRequest struct {
+// RecommendRequest is a prefecture's ordered filing (R3).
+type RecommendRequest struct {
 	Counties    []string `json:"counties"`
 	DocumentRef string   `json:"document_ref"`
 }
@@ -288,7 +288,7 @@ func (s *server) recommend(c echo.Context) error {
 			return badRequest("validate_only %q must be true or false", raw)
 		}
 	}
-	var req recommendRequest
+	var req RecommendRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}

@@ -25,11 +25,11 @@ import (
 // first projection; it normally takes one workflow task and one activity.
 const campaignReadableWithin = 10 * time.Second
 
-// createCampaignRequest is the body of POST /campaigns (R1). Weights are flat overrides
+// CreateCampaignRequest is the body of POST /campaigns (R1). Weights are flat overrides
 // of the default formula (R7a), e.g. {"logistics":0.3}. Deadlines are dates (the whole
 // day in TimeZone) or RFC 3339 instants, and the publicity period is 7d, 5wd or a Go
 // duration (R14); they stay strings until config knows the zone to read them in.
-type createCampaignRequest struct {
+type CreateCampaignRequest struct {
 	Year                   int                `json:"year"`
 	Province               string             `json:"province"`
 	Quota                  int                `json:"quota"`
@@ -40,22 +40,22 @@ type createCampaignRequest struct {
 	TimeZone               string             `json:"time_zone"`
 	Excluded               []string           `json:"excluded"`
 	NationalScores         map[string]float64 `json:"national_scores"`
-	Weights                weightOverrides    `json:"weights"`
+	Weights                WeightOverrides    `json:"weights"`
 }
 
-// weightOverrides are the numbers of R7a a campaign replaces. Both the flat form
+// WeightOverrides are the numbers of R7a a campaign replaces. Both the flat form
 // ({"logistics":0.3,"national":0.5}) and the nested form GET returns
 // ({"criteria":{"logistics":0.3},"national":0.5}) are accepted, so a campaign read back
 // can be posted again.
-type weightOverrides map[string]float64
+type WeightOverrides map[string]float64
 
 // UnmarshalJSON flattens a nested "criteria" object into the override map.
-func (w *weightOverrides) UnmarshalJSON(b []byte) error {
+func (w *WeightOverrides) UnmarshalJSON(b []byte) error {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	out := weightOverrides{}
+	out := WeightOverrides{}
 	for k, v := range raw {
 		if k == "criteria" {
 			var criteria map[string]float64
@@ -78,7 +78,7 @@ func (w *weightOverrides) UnmarshalJSON(b []byte) error {
 }
 
 // config turns the body into the campaign configuration, with API.md's defaults.
-func (r createCampaignRequest) config(province string) (domain.Campaign, error) {
+func (r CreateCampaignRequest) config(province string) (domain.Campaign, error) {
 	cfg := domain.Campaign{
 		Year: r.Year, Province: r.Province, Quota: r.Quota, PrefectureCap: r.PrefectureCap,
 		PublicityPeriod: domain.DefaultPublicityPeriod, TimeZone: r.TimeZone,
@@ -132,7 +132,7 @@ func (s *server) createCampaign(c echo.Context) error {
 	if err := domain.CanAdminister(a, "create a campaign"); err != nil {
 		return err
 	}
-	var req createCampaignRequest
+	var req CreateCampaignRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
@@ -242,8 +242,8 @@ func (s *server) getCampaign(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-// eventsResponse is the timeline body of API.md, oldest first, a page at a time.
-type eventsResponse struct {
+// EventsResponse is the timeline body of API.md, oldest first, a page at a time.
+type EventsResponse struct {
 	Events     []readmodel.Event `json:"events"`
 	NextCursor string            `json:"next_cursor,omitempty"`
 }
@@ -285,7 +285,7 @@ func (s *server) timeline(c echo.Context, workflowID string) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, eventsResponse{Events: nonNil(p.Items), NextCursor: next})
+	return c.JSON(http.StatusOK, EventsResponse{Events: nonNil(p.Items), NextCursor: next})
 }
 
 // emptyRequest is the body of actions without arguments: {} (or nothing), and no field.
@@ -315,9 +315,9 @@ func (s *server) rank(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-// rankedEntry is one line of GET ranking: the ranking's figures and where the case
+// RankedEntry is one line of GET ranking: the ranking's figures and where the case
 // stands now.
-type rankedEntry struct {
+type RankedEntry struct {
 	domain.Ranked
 	Name       string       `json:"name"`
 	Prefecture string       `json:"prefecture"`
@@ -325,12 +325,12 @@ type rankedEntry struct {
 	Promoted   bool         `json:"promoted,omitempty"`
 }
 
-// rankingResponse groups ranked cases by where they stand: holding a place (shortlisted
+// RankingResponse groups ranked cases by where they stand: holding a place (shortlisted
 // or designated), waiting in reserve, or out (removed, withdrawn, not selected).
-type rankingResponse struct {
-	Shortlist []rankedEntry `json:"shortlist"`
-	Reserve   []rankedEntry `json:"reserve"`
-	Others    []rankedEntry `json:"others"`
+type RankingResponse struct {
+	Shortlist []RankedEntry `json:"shortlist"`
+	Reserve   []RankedEntry `json:"reserve"`
+	Others    []RankedEntry `json:"others"`
 }
 
 // getRanking shows the current ranking from the read model, so every official can see
@@ -351,9 +351,9 @@ func (s *server) getRanking(c echo.Context) error {
 		}
 	}
 	sort.Slice(ranked, func(i, j int) bool { return *ranked[i].Rank < *ranked[j].Rank })
-	out := rankingResponse{Shortlist: []rankedEntry{}, Reserve: []rankedEntry{}, Others: []rankedEntry{}}
+	out := RankingResponse{Shortlist: []RankedEntry{}, Reserve: []RankedEntry{}, Others: []RankedEntry{}}
 	for _, a := range ranked {
-		e := rankedEntry{
+		e := RankedEntry{
 			Ranked: domain.Ranked{County: a.County, Rank: *a.Rank, Total: a.Breakdown.Total, Breakdown: *a.Breakdown},
 			Name:   a.Name, Prefecture: a.Prefecture, State: a.State,
 			Promoted: *a.Rank > v.Quota && (a.State == domain.StateShortlisted || a.State == domain.StateDesignated),
@@ -416,8 +416,8 @@ func (s *server) promote(c echo.Context) error {
 	return c.JSON(http.StatusOK, app)
 }
 
-// objectionsResponse lists objections in filing order, a page at a time.
-type objectionsResponse struct {
+// ObjectionsResponse lists objections in filing order, a page at a time.
+type ObjectionsResponse struct {
 	Objections []readmodel.Objection `json:"objections"`
 	NextCursor string                `json:"next_cursor,omitempty"`
 }
@@ -454,7 +454,7 @@ func (s *server) listObjections(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, objectionsResponse{Objections: nonNil(p.Items), NextCursor: next})
+	return c.JSON(http.StatusOK, ObjectionsResponse{Objections: nonNil(p.Items), NextCursor: next})
 }
 
 func pathObjectionID(c echo.Context) (string, error) {

@@ -29,9 +29,9 @@ func receivedAt(c echo.Context) time.Time {
 // hundred, so a longer list is a mistake, not a correction.
 const maxAmendedCounties = 500
 
-// amendmentRequest is the body of POST /campaigns/{year}/amendments. A national score
+// AmendmentRequest is the body of POST /campaigns/{year}/amendments. A national score
 // of null strikes a score entered by mistake.
-type amendmentRequest struct {
+type AmendmentRequest struct {
 	Reason                 string              `json:"reason"`
 	RecommendationDeadline string              `json:"recommendation_deadline"`
 	NoticeDeadline         string              `json:"notice_deadline"`
@@ -51,7 +51,7 @@ func (s *server) amend(c echo.Context) error {
 	if err := domain.CanAdminister(a, "correct a campaign"); err != nil {
 		return err
 	}
-	var req amendmentRequest
+	var req AmendmentRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func (s *server) reinstate(c echo.Context) error {
 	if err := domain.CanAdminister(a, "reinstate a prefecture"); err != nil {
 		return err
 	}
-	var req reasonRequest
+	var req ReasonRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func TestReadinessAndMetrics(t *testing.T) {
 	if res := h.serve(req{method: http.MethodGet, path: "/readyz"}); res.Code != http.StatusOK {
 		t.Fatalf("readyz: %s", res)
 	}
-	down := api.New(api.Config{JWTSecret: secret, Logger: h.cfg.Logger}, h.tc, failingStore{})
+	down := api.New(api.Config{JWTSecret: secret, Province: "520000", Logger: h.cfg.Logger}, h.tc, failingStore{})
 	res := serve(t, down, req{method: http.MethodGet, path: "/readyz"})
 	var ready struct{ Checks map[string]string }
 	res.decode(t, &ready)
@@ -98,13 +98,13 @@ func TestReadinessAndMetrics(t *testing.T) {
 	}
 
 	reg := prometheus.NewRegistry()
-	e := api.New(api.Config{JWTSecret: secret, Logger: h.cfg.Logger, Registry: reg}, h.tc, h.st)
+	e := api.New(api.Config{JWTSecret: secret, Province: "520000", Logger: h.cfg.Logger, Registry: reg}, h.tc, h.st)
 	admin := token(t, domain.RoleAdmin, "520000", "admin")
 	serve(t, e, req{method: http.MethodGet, path: "/api/v1/campaigns/2021", token: admin})
 	serve(t, e, req{method: http.MethodGet, path: "/api/v1/campaigns/2099", token: admin})
 	serve(t, e, req{method: http.MethodGet, path: "/no/such/thing"})
 	// A second API on the same registry (a restart in one process) shares the series.
-	api.New(api.Config{JWTSecret: secret, Logger: h.cfg.Logger, Registry: reg}, h.tc, h.st)
+	api.New(api.Config{JWTSecret: secret, Province: "520000", Logger: h.cfg.Logger, Registry: reg}, h.tc, h.st)
 	m := serve(t, e, req{method: http.MethodGet, path: "/metrics"})
 	for _, want := range []string{
 		`selection_http_requests_total{method="GET",route="/api/v1/campaigns/:year",status="404"} 2`,
@@ -162,7 +162,7 @@ func (s *stubStore) ReleaseIdempotencyKey(_ context.Context, scope, key string) 
 func TestBackendFailures(t *testing.T) {
 	var logs bytes.Buffer
 	st := &stubStore{keys: map[string]*store.IdempotentResponse{}}
-	e := api.New(api.Config{JWTSecret: secret, RequestTimeout: 200 * time.Millisecond,
+	e := api.New(api.Config{JWTSecret: secret, Province: "520000", RequestTimeout: 200 * time.Millisecond,
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil))}, nil, st)
 	admin := token(t, domain.RoleAdmin, "520000", "admin-chen")
 

@@ -15,8 +15,8 @@ import (
 // The end game of R10 as revised: vacancies left unfilled by decision, and the public
 // final list of a closed campaign with the Department's document reference.
 
-// reasonRequest carries the reason an administrator gives for a decision.
-type reasonRequest struct {
+// ReasonRequest carries the reason an administrator gives for a decision.
+type ReasonRequest struct {
 	Reason string `json:"reason"`
 }
 
@@ -29,7 +29,7 @@ func (s *server) declineVacancies(c echo.Context) error {
 	if err := domain.CanAdminister(a, "decline to fill a vacancy"); err != nil {
 		return err
 	}
-	var req reasonRequest
+	var req ReasonRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
@@ -67,8 +67,8 @@ func (s *server) getDesignation(c echo.Context) error {
 	return c.JSON(http.StatusOK, d)
 }
 
-// designationRequest records the Department's decision on the final list.
-type designationRequest struct {
+// DesignationRequest records the Department's decision on the final list.
+type DesignationRequest struct {
 	DocumentRef string `json:"document_ref"`
 }
 
@@ -82,7 +82,7 @@ func (s *server) recordDesignationRef(c echo.Context) error {
 	if err := domain.CanAdminister(a, "record the designation's document reference"); err != nil {
 		return err
 	}
-	var req designationRequest
+	var req DesignationRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}

@@ -178,7 +178,7 @@ func TestEveryErrorCode(t *testing.T) {
 	h.refused(http.StatusConflict, "invalid_state", "", post(h.appPath("520322")+"/withdraw", tongzi, nil))
 
 	// Public objections are rate-limited per client address.
-	limited := api.New(api.Config{JWTSecret: secret, ObjectionRate: 0.001, ObjectionBurst: 1, Logger: h.cfg.Logger}, h.tc, h.st)
+	limited := api.New(api.Config{JWTSecret: secret, Province: "520000", ObjectionRate: 0.001, ObjectionBurst: 1, Logger: h.cfg.Logger}, h.tc, h.st)
 	objection := req{method: http.MethodPost, path: h.appPath("520322") + "/objections", body: map[string]string{"reason": "x"}, remote: "198.51.100.7:4000"}
 	if res := serve(t, limited, objection); res.Code != http.StatusConflict {
 		t.Fatalf("first objection: %s", res)

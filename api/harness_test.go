@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,161 +10,29 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
-	sdkworker "go.temporal.io/sdk/worker"
-	"go.temporal.io/server/temporaltest"
 
-	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/internal/apitest"
 	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
-	"github.com/guizhou-commerce/selection/store/storetest"
-	"github.com/guizhou-commerce/selection/worker"
-	"github.com/guizhou-commerce/selection/workflows"
 )
 
 // secret signs every token of the tests.
-var secret = []byte("api-test-secret-not-for-production")
+var secret = apitest.Secret
 
 // shanghai is the offset the notice's dates are written in.
 var shanghai = domain.Shanghai
 
-// env is the one in-process Temporal server of this test binary, with one worker on
-// the product's task queue. Starting a server takes seconds, so tests share it and keep
-// apart by campaign year (workflow IDs are campaign/{year}) and by database.
-type env struct {
-	srv    *temporaltest.TestServer
-	client client.Client
-	worker sdkworker.Worker
-	router *yearRouter
-}
-
-var (
-	envOnce sync.Once
-	shared  *env
-	envErr  error
-)
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if shared != nil {
-		shared.stop()
-	}
+	apitest.Stop()
 	os.Exit(code)
-}
-
-// temporalEnv starts the shared server on first use, so tests that need none (OpenAPI,
-// tokens) run without it.
-func temporalEnv(t testing.TB) *env {
-	t.Helper()
-	envOnce.Do(func() { shared, envErr = startEnv() })
-	if envErr != nil {
-		t.Fatalf("start Temporal test server: %v", envErr)
-	}
-	return shared
-}
-
-func startEnv() (e *env, err error) {
-	defer func() {
-		if r := recover(); r != nil { // temporaltest panics without a *testing.T
-			err = fmt.Errorf("%v", r)
-		}
-	}()
-	quiet := sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))
-	srv := temporaltest.NewServer(temporaltest.WithBaseClientOptions(client.Options{Logger: quiet}))
-	c := srv.GetDefaultClient()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: srv.GetDefaultNamespace(),
-		SearchAttributes: map[string]enumspb.IndexedValueType{
-			workflows.SACampaignYear.GetName():     enumspb.INDEXED_VALUE_TYPE_INT,
-			workflows.SAPrefectureCode.GetName():   enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-			workflows.SACountyCode.GetName():       enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-			workflows.SAApplicationState.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		},
-	}); err != nil {
-		srv.Stop()
-		return nil, fmt.Errorf("add search attributes: %w", err)
-	}
-	r := &yearRouter{stores: map[int]activities.Store{}}
-	w := worker.New(c, &activities.Activities{Store: r}, sdkworker.Options{})
-	if err := w.Start(); err != nil {
-		srv.Stop()
-		return nil, fmt.Errorf("start worker: %w", err)
-	}
-	return &env{srv: srv, client: c, worker: w, router: r}, nil
-}
-
-func (e *env) stop() {
-	e.worker.Stop()
-	defer func() { _ = recover() }() // Stop logs through a nil *testing.T on shutdown errors
-	e.srv.Stop()
-}
-
-// yearRouter sends each campaign's projections to the database of the test that owns
-// the year: one worker serves every test, each test has its own database.
-type yearRouter struct {
-	mu     sync.RWMutex
-	stores map[int]activities.Store
-}
-
-func (r *yearRouter) add(year int, s activities.Store) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.stores[year] = s
-}
-
-func (r *yearRouter) remove(year int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.stores, year)
-}
-
-func (r *yearRouter) get(year int) activities.Store {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return r.stores[year]
-}
-
-// ApplyProjection drops the writes of a year whose test has ended (its database is gone
-// and a timer of its campaign may still fire).
-func (r *yearRouter) ApplyProjection(ctx context.Context, p readmodel.Projection) error {
-	if s := r.get(p.Year); s != nil {
-		return s.ApplyProjection(ctx, p)
-	}
-	return nil
-}
-
-func (r *yearRouter) SaveNotice(ctx context.Context, n readmodel.Notice) error {
-	if s := r.get(n.Year); s != nil {
-		return s.SaveNotice(ctx, n)
-	}
-	return nil
-}
-
-// CountObjections of a year whose test has ended counts nothing.
-func (r *yearRouter) CountObjections(ctx context.Context, year int, county string, ends time.Time) (readmodel.ObjectionCount, error) {
-	if s := r.get(year); s != nil {
-		return s.CountObjections(ctx, year, county, ends)
-	}
-	return readmodel.ObjectionCount{}, nil
-}
-
-func (r *yearRouter) ResolveObjection(ctx context.Context, in readmodel.ObjectionDecision) (readmodel.Objection, error) {
-	if s := r.get(in.Year); s != nil {
-		return s.ResolveObjection(ctx, in)
-	}
-	return readmodel.Objection{}, nil
 }
 
 // harness is one test's API: a fresh database, the shared Temporal server, one year.
@@ -180,27 +47,8 @@ type harness struct {
 
 func newHarness(t testing.TB, year int, configure ...func(*api.Config)) *harness {
 	t.Helper()
-	env := temporalEnv(t)
-	url := storetest.NewDatabase(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st, err := store.Open(ctx, url, nil)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(st.Close)
-	env.router.add(year, st)
-	t.Cleanup(func() { env.router.remove(year) })
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = env.client.TerminateWorkflow(ctx, workflows.CampaignID(year), "", "test over")
-	})
-	cfg := api.Config{JWTSecret: secret, Province: "520000", Logger: slog.New(slog.DiscardHandler)}
-	for _, f := range configure {
-		f(&cfg)
-	}
-	return &harness{t: t, e: api.New(cfg, env.client, st), st: st, tc: env.client, year: year, cfg: cfg}
+	s := apitest.NewServer(t, year, configure...)
+	return &harness{t: t, e: s.Handler, st: s.Store, tc: s.Temporal, year: year, cfg: s.Config}
 }
 
 // response is what a test reads of an HTTP answer.
@@ -310,11 +158,7 @@ func (h *harness) refused(status int, code, rule string, rq req) errorBody {
 
 func token(t testing.TB, role domain.Role, region, sub string) string {
 	t.Helper()
-	tok, err := api.MintToken(secret, role, region, sub, time.Hour)
-	if err != nil {
-		t.Fatalf("mint token: %v", err)
-	}
-	return tok
+	return apitest.Token(t, role, region, sub)
 }
 
 // paths of a year's campaign.
@@ -402,5 +246,5 @@ func fullMaterials() map[string]any {
 // PostgreSQL: routing, the document, tokens, limits.
 func offline(t *testing.T) *echo.Echo {
 	t.Helper()
-	return api.New(api.Config{JWTSecret: secret, Logger: slog.New(slog.DiscardHandler)}, nil, nil)
+	return api.New(api.Config{JWTSecret: secret, Province: "520000", Logger: slog.New(slog.DiscardHandler)}, nil, nil)
 }

@@ -21,8 +21,8 @@ func (s *server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyResponse names each dependency's state, so an operator sees which one failed.
-type readyResponse struct {
+// ReadyResponse names each dependency's state, so an operator sees which one failed.
+type ReadyResponse struct {
 	Status string            `json:"status"`
 	Checks map[string]string `json:"checks"`
 	Error  *apiError         `json:"error,omitempty"`
@@ -47,9 +47,9 @@ func (s *server) readyz(c echo.Context) error {
 	}
 	if len(failed) > 0 {
 		ae := newError(codeUnavailable, "", "not ready: %s unreachable", strings.Join(failed, " and "))
-		return c.JSON(http.StatusServiceUnavailable, readyResponse{Status: "unavailable", Checks: checks, Error: ae})
+		return c.JSON(http.StatusServiceUnavailable, ReadyResponse{Status: "unavailable", Checks: checks, Error: ae})
 	}
-	return c.JSON(http.StatusOK, readyResponse{Status: "ok", Checks: checks})
+	return c.JSON(http.StatusOK, ReadyResponse{Status: "ok", Checks: checks})
 }
 
 //go:embed openapi.json

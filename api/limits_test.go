@@ -33,7 +33,7 @@ func (oneCampaign) Campaign(_ context.Context, year int) (readmodel.CampaignView
 
 func limitsAPI(t *testing.T, configure func(*api.Config)) *echo.Echo {
 	t.Helper()
-	cfg := api.Config{JWTSecret: secret, Logger: slog.New(slog.DiscardHandler)}
+	cfg := api.Config{JWTSecret: secret, Province: "520000", Logger: slog.New(slog.DiscardHandler)}
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -18,8 +18,8 @@ import (
 // Campaigns started before this design still take objections as Updates
 // (CampaignView.ObjectionsInStore is false for them).
 
-// objectionRequest is an objection from the public (R10).
-type objectionRequest struct {
+// ObjectionRequest is an objection from the public (R10).
+type ObjectionRequest struct {
 	Reason  string `json:"reason"`
 	Contact string `json:"contact"`
 }
@@ -36,7 +36,7 @@ func (s *server) object(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req objectionRequest
+	var req ObjectionRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
@@ -63,8 +63,8 @@ func (s *server) object(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, res)
 }
 
-// resolutionRequest is an administrator's decision on an objection (R10).
-type resolutionRequest struct {
+// ResolutionRequest is an administrator's decision on an objection (R10).
+type ResolutionRequest struct {
 	Decision string `json:"decision"`
 	Note     string `json:"note"`
 }
@@ -84,7 +84,7 @@ func (s *server) resolve(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req resolutionRequest
+	var req ResolutionRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}

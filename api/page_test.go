@@ -54,7 +54,7 @@ func pagedAPI(t *testing.T, secret []byte) *echo.Echo {
 		Counts: map[domain.State]int{}, Prefectures: []readmodel.Prefecture{}, Excluded: []string{},
 		NationalScores: map[string]float64{}, Weights: domain.DefaultWeights(), UpdatedAt: at, Version: 1,
 	}}
-	divs := domain.Guizhou2016()
+	divs := domain.MustReference("520000", "2016")
 	for _, pref := range divs.Prefectures("520000") {
 		for i, d := range divs.Counties(pref.Code) {
 			state := domain.StateRegistered
@@ -149,7 +149,7 @@ type pagedList struct {
 func pagedLists() []pagedList {
 	y := fmt.Sprintf("/api/v1/campaigns/%d", pagingYear)
 	var counties, zunyiSubmitted, events, campaign, objections, open []string
-	divs := domain.Guizhou2016()
+	divs := domain.MustReference("520000", "2016")
 	for _, pref := range divs.Prefectures("520000") {
 		for i, d := range divs.Counties(pref.Code) {
 			counties = append(counties, d.Code)

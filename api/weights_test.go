@@ -14,7 +14,7 @@ func TestWeightOverridesBothShapes(t *testing.T) {
 		`{"logistics":0.3,"national":0.5}`,
 		`{"criteria":{"logistics":0.3},"national":0.5}`,
 	} {
-		var w weightOverrides
+		var w WeightOverrides
 		if err := json.Unmarshal([]byte(body), &w); err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}
@@ -26,7 +26,7 @@ func TestWeightOverridesBothShapes(t *testing.T) {
 			t.Fatalf("%s: %+v", body, got)
 		}
 	}
-	var w weightOverrides
+	var w WeightOverrides
 	if err := json.Unmarshal([]byte(`{"logistics":"high"}`), &w); err == nil {
 		t.Fatal("a non-number weight is refused")
 	}

@@ -23,7 +23,8 @@ import (
 
 // TestConcurrentFilingsAreAtomic sends many filings of one prefecture at once (R3): the
 // campaign workflow serialises them, so whichever lands last is the list, exactly its
-// counties are recommended, and the cap is never exceeded in between.
+// counties are recommended, and the cap is never exceeded in between. Each county's case
+// workflow ends up with the campaign's decision.
 func TestConcurrentFilingsAreAtomic(t *testing.T) {
 	ts := testtemporal.New(t)
 	c := ts.GetDefaultClient()
@@ -85,6 +86,13 @@ func TestConcurrentFilingsAreAtomic(t *testing.T) {
 		if a.State == domain.StateRecommended {
 			recommended = append(recommended, code)
 		}
+		// The case's own workflow answers its query without an argument and catches up
+		// with the campaign's decision as the transitions are signalled.
+		assert.Eventually(t, func() bool {
+			v, err := c.QueryWorkflow(ctx, workflows.ApplicationID(2016, code), "", workflows.QueryCase)
+			var own readmodel.Application
+			return err == nil && v.Get(&own) == nil && own.State == a.State
+		}, 10*time.Second, 50*time.Millisecond, "the case workflow of %s sees its state", code)
 	}
 	sort.Strings(recommended)
 	sort.Strings(filed)

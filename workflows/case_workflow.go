@@ -38,7 +38,7 @@ func ApplicationWorkflow(ctx workflow.Context, in ApplicationInput) (readmodel.A
 	} else {
 		timeline = append(timeline, in.Registered)
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryApplication, func() (readmodel.Application, error) { return view, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryCase, func() (readmodel.Application, error) { return view, nil }); err != nil {
 		return readmodel.Application{}, err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryTimeline, func() ([]readmodel.Event, error) { return timeline, nil }); err != nil {

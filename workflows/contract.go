@@ -46,9 +46,12 @@ const (
 const (
 	// QueryCampaign returns the CampaignView of the campaign workflow.
 	QueryCampaign = "campaign"
-	// QueryApplication takes a county code and returns its ApplicationView from the
-	// campaign workflow, or the application workflow's own view when asked of it.
+	// QueryApplication takes a county code and returns that county's Application as the
+	// campaign workflow, which decides every case, holds it.
 	QueryApplication = "application"
+	// QueryCase takes no argument and returns an application workflow's own view of its
+	// case, as the campaign last signalled it.
+	QueryCase = "case"
 	// QueryTimeline returns an application workflow's timeline events.
 	QueryTimeline = "timeline"
 )

@@ -164,10 +164,14 @@ type campaign struct {
 // designation of the winners (DESIGN.md §3). A long campaign is a chain of runs: each
 // continues as new with its whole state before Temporal's per-run limits.
 func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (readmodel.CampaignView, error) {
+	divs, err := domain.ReferenceFor(in.Config)
+	if err != nil {
+		return readmodel.CampaignView{}, toApplicationError(err)
+	}
 	c := &campaign{
 		cfg:       in.Config,
 		limits:    in.Limits.withDefaults(),
-		divs:      domain.Guizhou2016(),
+		divs:      divs,
 		createdBy: in.CreatedBy,
 		pending:   newPending(),
 		settling:  map[string]bool{},

@@ -3,7 +3,6 @@ package workflows
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -80,30 +79,19 @@ func (c *campaign) publish(ctx workflow.Context) error {
 	return workflow.ExecuteActivity(actx, acts.PublishNotice, *c.Notice).Get(ctx, nil)
 }
 
-// noticeText renders the 公示 the way the Department publishes it on its site.
+// noticeText renders the 公示 the way the Department publishes it on its site, in the
+// wording the campaign's reference data gives (domain.Campaign.NoticeText).
 func (c *campaign) noticeText() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d年省级电子商务进农村综合示范县入围名单公示\n\n", c.cfg.Year)
-	fmt.Fprintf(&b, "经各市（州）推荐、省直管县自行申报和评审，现将入围名单公示如下（公示期至%s）：\n\n", c.Notice.PublicityEndsAt.In(c.cfg.Location()).Format("2006年1月2日 15:04"))
+	lines := make([]domain.NoticeLine, 0, len(c.Notice.Shortlist))
 	for _, e := range c.Notice.Shortlist {
 		pref := ""
 		if p, ok := c.divs.Get(e.Prefecture); ok {
 			pref = p.Name
 		}
-		fmt.Fprintf(&b, "%d. %s（%s）综合得分 %.2f", e.Rank, e.Name, pref, e.Total)
-		switch e.Status {
-		case "removed":
-			b.WriteString("（异议成立，取消入围）")
-		case "withdrawn":
-			b.WriteString("（已主动退出）")
-		}
-		if e.Promoted {
-			fmt.Fprintf(&b, "（递补，公示期至%s）", e.PublicityEndsAt.In(c.cfg.Location()).Format("2006年1月2日 15:04"))
-		}
-		b.WriteString("\n")
+		lines = append(lines, domain.NoticeLine{Rank: e.Rank, Name: e.Name, Prefecture: pref, Total: e.Total,
+			Status: e.Status, Promoted: e.Promoted, PublicityEndsAt: e.PublicityEndsAt})
 	}
-	b.WriteString("\n公示期内如有异议，请向省商务厅电子商务和信息化处反映。\n")
-	return b.String()
+	return c.cfg.NoticeText(c.Notice.PublicityEndsAt, lines)
 }
 
 // startPublicity waits, on a durable timer, for the end of a publicity period (R10).

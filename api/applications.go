@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,9 +14,8 @@ import (
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
-// maxRecommended bounds a filing's list long before Temporal's payload limits; a
-// prefecture has at most a few dozen counties, and over-cap lists forfeit at 3 (R3).
-const maxRecommended = 100
+// A county's application (R2, R4, R6): /campaigns/{year}/applications and below, but
+// for the scorecards and objections, which have files of their own.
 
 // countyOf reads the campaign, the caller and the {county} of the path.
 func (s *server) countyOf(c echo.Context) (readmodel.CampaignView, domain.Actor, string, error) {
@@ -228,30 +226,6 @@ func (s *server) withdraw(c echo.Context) error {
 	return s.applicationUpdate(c, v.Year, workflows.UpdateWithdraw, workflows.WithdrawInput{Actor: a, County: county, Reason: req.Reason})
 }
 
-// ScoreRequest is one reviewer's scorecard (R8): all six criteria, 0–100.
-type ScoreRequest struct {
-	Criteria domain.Scorecard `json:"criteria"`
-	Comment  string           `json:"comment"`
-}
-
-func (s *server) score(c echo.Context) error {
-	v, a, county, err := s.countyOf(c)
-	if err != nil {
-		return err
-	}
-	if err := domain.CanScore(a); err != nil {
-		return err
-	}
-	var req ScoreRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := domain.ValidateScorecard(req.Criteria); err != nil {
-		return err
-	}
-	return s.applicationUpdate(c, v.Year, workflows.UpdateScore, workflows.ScoreInput{Actor: a, County: county, Criteria: req.Criteria, Comment: req.Comment})
-}
-
 // applicationUpdate runs an Update whose result is the application, answered with 200.
 func (s *server) applicationUpdate(c echo.Context, year int, name string, in any) error {
 	var app readmodel.Application
@@ -259,47 +233,4 @@ func (s *server) applicationUpdate(c echo.Context, year int, name string, in any
 		return err
 	}
 	return c.JSON(http.StatusOK, app)
-}
-
-// RecommendRequest is a prefecture's ordered filing (R3).
-type RecommendRequest struct {
-	Counties    []string `json:"counties"`
-	DocumentRef string   `json:"document_ref"`
-}
-
-// recommend files (or with ?validate_only=true previews) a prefecture's list. The quota
-// check is the workflow's: it serialises filings, so two cannot both pass the cap.
-func (s *server) recommend(c echo.Context) error {
-	v, a, err := s.officialOf(c)
-	if err != nil {
-		return err
-	}
-	code, err := pathCode(c, "code")
-	if err != nil {
-		return err
-	}
-	if err := domain.CanRecommend(a, code); err != nil {
-		return err
-	}
-	validateOnly := false
-	if raw := c.QueryParam("validate_only"); raw != "" {
-		validateOnly, err = strconv.ParseBool(raw)
-		if err != nil {
-			return badRequest("validate_only %q must be true or false", raw)
-		}
-	}
-	var req RecommendRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if len(req.Counties) > maxRecommended {
-		return badRequest("counties lists %d entries; at most %d are accepted", len(req.Counties), maxRecommended)
-	}
-	var res readmodel.RecommendResult
-	if err := s.update(c, v.Year, workflows.UpdateRecommend, workflows.RecommendInput{
-		Actor: a, Prefecture: code, Counties: req.Counties, DocumentRef: req.DocumentRef, ValidateOnly: validateOnly, ReceivedAt: receivedAt(c),
-	}, &res); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, res)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"time"
 
@@ -20,6 +19,8 @@ import (
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/workflows"
 )
+
+// The campaign itself (R1): POST /campaigns, GET /campaigns/{year} and its timeline.
 
 // campaignReadableWithin bounds how long POST /campaigns waits for the new workflow's
 // first projection; it normally takes one workflow task and one activity.
@@ -242,6 +243,15 @@ func (s *server) getCampaign(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
+// getCampaignAfterWrite answers with the campaign as the write left it.
+func (s *server) getCampaignAfterWrite(c echo.Context, year int) error {
+	v, err := s.st.Campaign(c.Request().Context(), year)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
 // EventsResponse is the timeline body of API.md, oldest first, a page at a time.
 type EventsResponse struct {
 	Events     []readmodel.Event `json:"events"`
@@ -286,211 +296,4 @@ func (s *server) timeline(c echo.Context, workflowID string) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, EventsResponse{Events: nonNil(p.Items), NextCursor: next})
-}
-
-// emptyRequest is the body of actions without arguments: {} (or nothing), and no field.
-type emptyRequest struct{}
-
-// adminAction runs an argument-less administrator Update (ranking, notice, promotion).
-func (s *server) adminAction(c echo.Context, what, update string, out any) (int, error) {
-	v, a, err := s.officialOf(c)
-	if err != nil {
-		return 0, err
-	}
-	if err := domain.CanAdminister(a, what); err != nil {
-		return 0, err
-	}
-	if err := bindJSON(c, &emptyRequest{}); err != nil {
-		return 0, err
-	}
-	return v.Year, s.update(c, v.Year, update, workflows.AdminInput{Actor: a, ReceivedAt: receivedAt(c)}, out)
-}
-
-// rank runs the ranking (R7, R8).
-func (s *server) rank(c echo.Context) error {
-	var r domain.Ranking
-	if _, err := s.adminAction(c, "rank the candidates", workflows.UpdateRank, &r); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
-}
-
-// RankedEntry is one line of GET ranking: the ranking's figures and where the case
-// stands now.
-type RankedEntry struct {
-	domain.Ranked
-	Name       string       `json:"name"`
-	Prefecture string       `json:"prefecture"`
-	State      domain.State `json:"state"`
-	Promoted   bool         `json:"promoted,omitempty"`
-}
-
-// RankingResponse groups ranked cases by where they stand: holding a place (shortlisted
-// or designated), waiting in reserve, or out (removed, withdrawn, not selected).
-type RankingResponse struct {
-	Shortlist []RankedEntry `json:"shortlist"`
-	Reserve   []RankedEntry `json:"reserve"`
-	Others    []RankedEntry `json:"others"`
-}
-
-// getRanking shows the current ranking from the read model, so every official can see
-// the explanation (R7, R11) without rerunning it.
-func (s *server) getRanking(c echo.Context) error {
-	v, _, err := s.officialOf(c)
-	if err != nil {
-		return err
-	}
-	apps, err := s.allApplications(c.Request().Context(), v.Year)
-	if err != nil {
-		return err
-	}
-	var ranked []readmodel.Application
-	for _, a := range apps {
-		if a.Rank != nil && a.Breakdown != nil {
-			ranked = append(ranked, a)
-		}
-	}
-	sort.Slice(ranked, func(i, j int) bool { return *ranked[i].Rank < *ranked[j].Rank })
-	out := RankingResponse{Shortlist: []RankedEntry{}, Reserve: []RankedEntry{}, Others: []RankedEntry{}}
-	for _, a := range ranked {
-		e := RankedEntry{
-			Ranked: domain.Ranked{County: a.County, Rank: *a.Rank, Total: a.Breakdown.Total, Breakdown: *a.Breakdown},
-			Name:   a.Name, Prefecture: a.Prefecture, State: a.State,
-			Promoted: *a.Rank > v.Quota && (a.State == domain.StateShortlisted || a.State == domain.StateDesignated),
-		}
-		switch a.State {
-		case domain.StateShortlisted, domain.StateDesignated:
-			out.Shortlist = append(out.Shortlist, e)
-		case domain.StateReserve:
-			out.Reserve = append(out.Reserve, e)
-		default:
-			out.Others = append(out.Others, e)
-		}
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-// publishNotice publishes the shortlist and starts publicity (R9, R10).
-func (s *server) publishNotice(c echo.Context) error {
-	var n readmodel.Notice
-	if _, err := s.adminAction(c, "publish the notice", workflows.UpdatePublishNotice, &n); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, n)
-}
-
-// getNotice is public: the 公示 and its explanation are for everyone (R9, R11).
-func (s *server) getNotice(c echo.Context) error {
-	v, err := s.campaignOf(c)
-	if err != nil {
-		return err
-	}
-	var n readmodel.Notice
-	if raw := c.QueryParam("version"); raw != "" {
-		version, perr := strconv.ParseInt(raw, 10, 64)
-		if perr != nil || version < 1 {
-			return badRequest("version %q must be a whole number from 1", raw)
-		}
-		n, err = s.st.NoticeVersion(c.Request().Context(), v.Year, version)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("the notice of %d has no version %d", v.Year, version)
-		}
-	} else {
-		n, err = s.st.Notice(c.Request().Context(), v.Year)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("the notice of %d is not published yet", v.Year)
-	}
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, n)
-}
-
-// promote moves the best reserve candidate into a vacancy (R10).
-func (s *server) promote(c echo.Context) error {
-	var app readmodel.Application
-	if _, err := s.adminAction(c, "promote a reserve candidate", workflows.UpdatePromoteReserve, &app); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, app)
-}
-
-// ObjectionsResponse lists objections in filing order, a page at a time.
-type ObjectionsResponse struct {
-	Objections []readmodel.Objection `json:"objections"`
-	NextCursor string                `json:"next_cursor,omitempty"`
-}
-
-var objectionStatuses = map[string]bool{
-	string(domain.ObjectionOpen): true, string(domain.ObjectionUpheld): true,
-	string(domain.ObjectionDismissed): true, string(domain.ObjectionMoot): true,
-}
-
-// listObjections is for administrators, who decide them; objections carry the
-// objector's contact, so other officials do not see them.
-func (s *server) listObjections(c echo.Context) error {
-	v, a, err := s.officialOf(c)
-	if err != nil {
-		return err
-	}
-	if err := domain.CanAdminister(a, "read objections"); err != nil {
-		return err
-	}
-	status := c.QueryParam("status")
-	if status != "" && !objectionStatuses[status] {
-		return badRequest("status %q must be one of open, upheld, dismissed, moot", status)
-	}
-	list := fmt.Sprintf("objections %d status=%s", v.Year, status)
-	page, err := pageRequest[store.ObjectionKey](s, c, list)
-	if err != nil {
-		return err
-	}
-	p, err := s.st.Objections(c.Request().Context(), v.Year, status, page)
-	if err != nil {
-		return err
-	}
-	next, err := nextCursor(s, list, p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, ObjectionsResponse{Objections: nonNil(p.Items), NextCursor: next})
-}
-
-func pathObjectionID(c echo.Context) (string, error) {
-	id := c.Param("id")
-	if !objectionIDPattern.MatchString(id) {
-		return "", badRequest("objection id %q is malformed", id)
-	}
-	return id, nil
-}
-
-func (s *server) getObjection(c echo.Context) error {
-	v, a, err := s.officialOf(c)
-	if err != nil {
-		return err
-	}
-	if err := domain.CanAdminister(a, "read objections"); err != nil {
-		return err
-	}
-	id, err := pathObjectionID(c)
-	if err != nil {
-		return err
-	}
-	o, err := s.st.Objection(c.Request().Context(), v.Year, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("objection %s does not exist", id)
-	}
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, o)
-}
-
-// nonNil makes an empty list encode as [], never null.
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

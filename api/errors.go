@@ -242,3 +242,11 @@ func snake(s string) string {
 	}
 	return string(out)
 }
+
+// withRule names the rule on a refusal that came without one.
+func withRule(err error, rule string) error {
+	if re, ok := err.(*domain.RuleError); ok && re.Rule == "" {
+		return &domain.RuleError{Code: re.Code, Rule: rule, Message: re.Message}
+	}
+	return err
+}

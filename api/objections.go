@@ -2,11 +2,13 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -61,6 +63,77 @@ func (s *server) object(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, res)
+}
+
+// ObjectionsResponse lists objections in filing order, a page at a time.
+type ObjectionsResponse struct {
+	Objections []readmodel.Objection `json:"objections"`
+	NextCursor string                `json:"next_cursor,omitempty"`
+}
+
+var objectionStatuses = map[string]bool{
+	string(domain.ObjectionOpen): true, string(domain.ObjectionUpheld): true,
+	string(domain.ObjectionDismissed): true, string(domain.ObjectionMoot): true,
+}
+
+// listObjections is for administrators, who decide them; objections carry the
+// objector's contact, so other officials do not see them.
+func (s *server) listObjections(c echo.Context) error {
+	v, a, err := s.officialOf(c)
+	if err != nil {
+		return err
+	}
+	if err := domain.CanAdminister(a, "read objections"); err != nil {
+		return err
+	}
+	status := c.QueryParam("status")
+	if status != "" && !objectionStatuses[status] {
+		return badRequest("status %q must be one of open, upheld, dismissed, moot", status)
+	}
+	list := fmt.Sprintf("objections %d status=%s", v.Year, status)
+	page, err := pageRequest[store.ObjectionKey](s, c, list)
+	if err != nil {
+		return err
+	}
+	p, err := s.st.Objections(c.Request().Context(), v.Year, status, page)
+	if err != nil {
+		return err
+	}
+	next, err := nextCursor(s, list, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ObjectionsResponse{Objections: nonNil(p.Items), NextCursor: next})
+}
+
+func pathObjectionID(c echo.Context) (string, error) {
+	id := c.Param("id")
+	if !objectionIDPattern.MatchString(id) {
+		return "", badRequest("objection id %q is malformed", id)
+	}
+	return id, nil
+}
+
+func (s *server) getObjection(c echo.Context) error {
+	v, a, err := s.officialOf(c)
+	if err != nil {
+		return err
+	}
+	if err := domain.CanAdminister(a, "read objections"); err != nil {
+		return err
+	}
+	id, err := pathObjectionID(c)
+	if err != nil {
+		return err
+	}
+	o, err := s.st.Objection(c.Request().Context(), v.Year, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("objection %s does not exist", id)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, o)
 }
 
 // ResolutionRequest is an administrator's decision on an objection (R10).

@@ -105,3 +105,11 @@ func nextCursor[T, K any](s *server, list string, p store.Page[T, K]) (string, e
 	}
 	return sealCursor(s, list, *p.Next)
 }
+
+// nonNil makes an empty list encode as [], never null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/api/serviceerror"
@@ -48,4 +49,40 @@ func (s *server) update(c echo.Context, year int, name string, in, out any) erro
 		return notFound("campaign %d does not exist", year)
 	}
 	return fmt.Errorf("update %s on campaign %d: %w", name, year, err)
+}
+
+// receivedKey holds the moment the API received the request (R14).
+const receivedKey = "received_at"
+
+// receivedAt is the API's receipt of the request, stamped by observe before anything
+// else runs. Lateness is judged at this moment, not when the workflow processes the act;
+// no client can set it.
+func receivedAt(c echo.Context) time.Time {
+	if t, ok := c.Get(receivedKey).(time.Time); ok {
+		return t
+	}
+	return time.Now()
+}
+
+// emptyRequest is the body of actions without arguments: {} (or nothing), and no field.
+type emptyRequest struct{}
+
+// ReasonRequest carries the reason an administrator gives for a decision.
+type ReasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+// adminAction runs an argument-less administrator Update (ranking, notice, promotion).
+func (s *server) adminAction(c echo.Context, what, update string, out any) (int, error) {
+	v, a, err := s.officialOf(c)
+	if err != nil {
+		return 0, err
+	}
+	if err := domain.CanAdminister(a, what); err != nil {
+		return 0, err
+	}
+	if err := bindJSON(c, &emptyRequest{}); err != nil {
+		return 0, err
+	}
+	return v.Year, s.update(c, v.Year, update, workflows.AdminInput{Actor: a, ReceivedAt: receivedAt(c)}, out)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // Every time the API returns carries the campaign's offset (R14): officials read
@@ -135,4 +136,13 @@ func holdsTimeSeen(t reflect.Type, seen map[reflect.Type]bool) bool {
 		return true
 	}
 	return false
+}
+
+// zoneOf is the campaign's time zone (R14); a name that does not load falls back to the
+// default zone, as domain.Campaign.Location does.
+func zoneOf(v readmodel.CampaignView) *time.Location {
+	if loc, err := time.LoadLocation(v.Deadlines.TimeZone); err == nil && v.Deadlines.TimeZone != "" && v.Deadlines.TimeZone != "Local" {
+		return loc
+	}
+	return domain.Shanghai
 }

@@ -12,44 +12,8 @@ import (
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
-// The end game of R10 as revised: vacancies left unfilled by decision, and the public
-// final list of a closed campaign with the Department's document reference.
-
-// ReasonRequest carries the reason an administrator gives for a decision.
-type ReasonRequest struct {
-	Reason string `json:"reason"`
-}
-
-// declineVacancies leaves the open vacancies unfilled (R10); the campaign may then close.
-func (s *server) declineVacancies(c echo.Context) error {
-	v, a, err := s.officialOf(c)
-	if err != nil {
-		return err
-	}
-	if err := domain.CanAdminister(a, "decline to fill a vacancy"); err != nil {
-		return err
-	}
-	var req ReasonRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := domain.CheckText("reason", req.Reason, true, domain.MaxText); err != nil {
-		return err
-	}
-	if err := s.update(c, v.Year, workflows.UpdateDeclineVacancies, workflows.DeclineInput{Actor: a, Reason: req.Reason}, nil); err != nil {
-		return err
-	}
-	return s.getCampaignAfterWrite(c, v.Year)
-}
-
-// getCampaignAfterWrite answers with the campaign as the write left it.
-func (s *server) getCampaignAfterWrite(c echo.Context, year int) error {
-	v, err := s.st.Campaign(c.Request().Context(), year)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
+// The public final list of a closed campaign (R10, R11) with the Department's document
+// reference.
 
 // getDesignation serves the public final list (R10, R11): 404 until the campaign closed.
 func (s *server) getDesignation(c echo.Context) error {

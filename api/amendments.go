@@ -1,29 +1,13 @@
 package api
 
 import (
-	"time"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
-// Corrections of a running campaign (R13) and the receipt time every act carries (R14).
-
-// receivedKey holds the moment the API received the request (R14).
-const receivedKey = "received_at"
-
-// receivedAt is the API's receipt of the request, stamped by observe before anything
-// else runs. Lateness is judged at this moment, not when the workflow processes the act;
-// no client can set it.
-func receivedAt(c echo.Context) time.Time {
-	if t, ok := c.Get(receivedKey).(time.Time); ok {
-		return t
-	}
-	return time.Now()
-}
+// Corrections of a running campaign (R13): POST /campaigns/{year}/amendments.
 
 // maxAmendedCounties bounds the counties one amendment names: a province has about a
 // hundred, so a longer list is a mistake, not a correction.
@@ -83,50 +67,4 @@ func (s *server) amend(c echo.Context) error {
 		return err
 	}
 	return s.getCampaignAfterWrite(c, v.Year)
-}
-
-// reinstate undoes a prefecture's forfeiture before the recommendation deadline (R13).
-func (s *server) reinstate(c echo.Context) error {
-	v, a, err := s.officialOf(c)
-	if err != nil {
-		return err
-	}
-	code, err := pathCode(c, "code")
-	if err != nil {
-		return err
-	}
-	if err := domain.CanAdminister(a, "reinstate a prefecture"); err != nil {
-		return err
-	}
-	var req ReasonRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := domain.CheckText("reason", req.Reason, true, domain.MaxText); err != nil {
-		return withRule(err, "R13")
-	}
-	if v.Phase == domain.PhaseClosed {
-		return newError(domain.CodeDeadlinePassed, "R13", "campaign %d is closed: a forfeiture stands", v.Year)
-	}
-	if err := s.update(c, v.Year, workflows.UpdateReinstate, workflows.ReinstateInput{Actor: a, Prefecture: code, Reason: req.Reason, ReceivedAt: receivedAt(c)}, nil); err != nil {
-		return err
-	}
-	return s.getCampaignAfterWrite(c, v.Year)
-}
-
-// withRule names the rule on a refusal that came without one.
-func withRule(err error, rule string) error {
-	if re, ok := err.(*domain.RuleError); ok && re.Rule == "" {
-		return &domain.RuleError{Code: re.Code, Rule: rule, Message: re.Message}
-	}
-	return err
-}
-
-// zoneOf is the campaign's time zone (R14); a name that does not load falls back to the
-// default zone, as domain.Campaign.Location does.
-func zoneOf(v readmodel.CampaignView) *time.Location {
-	if loc, err := time.LoadLocation(v.Deadlines.TimeZone); err == nil && v.Deadlines.TimeZone != "" && v.Deadlines.TimeZone != "Local" {
-		return loc
-	}
-	return domain.Shanghai
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"sort"
@@ -16,12 +13,15 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // The demo's illustrative data: the notice names no applicants, scores or exclusion
 // list, so these are made up and labelled as such wherever they are printed.
+// demoProvince is the province the demo plays: Guizhou, the province of the 2016 notice.
+const demoProvince = "520000"
+
 var (
 	demoExcluded = []string{"520123", "520425", "522328"} // illustrative: "already a demonstration county"
 	demoNational = map[string]float64{"520328": 86.5, "522635": 81}
@@ -54,7 +54,7 @@ func runDemo(ctx context.Context, args []string) error {
 	if secret == "" {
 		secret = devJWTSecret
 	}
-	d := &demo{base: strings.TrimRight(*base, "/") + api.BasePath, secret: []byte(secret), http: &http.Client{Timeout: 60 * time.Second}, scale: scale}
+	d := &demo{api: apiclient.New(*base, nil), secret: []byte(secret), scale: scale}
 	return d.play(ctx, *year)
 }
 
@@ -91,11 +91,10 @@ func parseDays(s string) (time.Duration, error) {
 }
 
 type demo struct {
-	base   string
+	api    *apiclient.Client // no token: the public routes
 	secret []byte
-	http   *http.Client
 	scale  float64 // real time per campaign time
-	tokens map[string]string
+	tokens map[string]*apiclient.Client
 }
 
 // real converts a span of the 2016 calendar to demo time.
@@ -103,90 +102,31 @@ func (d *demo) real(campaign time.Duration) time.Duration {
 	return time.Duration(float64(campaign) * d.scale).Round(time.Second)
 }
 
-// apiError is the error body of API.md.
-type apiError struct {
-	Status int
-	Body   struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-			Rule    string `json:"rule"`
-		} `json:"error"`
-	}
-}
-
-func (e *apiError) Error() string {
-	rule := ""
-	if e.Body.Error.Rule != "" {
-		rule = " [" + e.Body.Error.Rule + "]"
-	}
-	return fmt.Sprintf("HTTP %d %s%s: %s", e.Status, e.Body.Error.Code, rule, e.Body.Error.Message)
-}
-
-func (d *demo) token(role domain.Role, region string) (string, error) {
+// as is the API as one official (role and region), with a token minted for the demo.
+func (d *demo) as(role domain.Role, region string) (*apiclient.Client, error) {
 	key := string(role) + region
-	if t, ok := d.tokens[key]; ok {
-		return t, nil
+	if c, ok := d.tokens[key]; ok {
+		return c, nil
 	}
 	t, err := api.MintToken(d.secret, role, region, "demo-"+string(role)+"-"+region, 2*time.Hour)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if d.tokens == nil {
-		d.tokens = map[string]string{}
+		d.tokens = map[string]*apiclient.Client{}
 	}
-	d.tokens[key] = t
-	return t, nil
+	c := d.api.WithToken(t)
+	d.tokens[key] = c
+	return c, nil
 }
 
-// call sends one request as role/region ("" role = public) and decodes the answer.
-func (d *demo) call(ctx context.Context, role domain.Role, region, method, path string, body, out any) error {
-	tok := ""
-	if role != "" {
-		var err error
-		if tok, err = d.token(role, region); err != nil {
-			return err
-		}
-	}
-	return d.do(ctx, tok, method, path, body, out)
-}
-
-// do sends one request with a bearer token ("" = none) and decodes the answer.
-func (d *demo) do(ctx context.Context, tok, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, d.base+path, rd)
+// reviewer is the API as a named reviewer: each reviewer's card is their own (R8).
+func (d *demo) reviewer(name string) (*apiclient.Client, error) {
+	t, err := api.MintToken(d.secret, domain.RoleReviewer, demoProvince, name, time.Hour)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := d.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w (is `selection run` up?)", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 400 {
-		e := &apiError{Status: resp.StatusCode}
-		_ = json.Unmarshal(b, &e.Body)
-		return e
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
+	return d.api.WithToken(t), nil
 }
 
 func step(format string, args ...any) {
@@ -195,6 +135,10 @@ func step(format string, args ...any) {
 
 func (d *demo) play(ctx context.Context, year int) error {
 	year, err := d.freeYear(ctx, year)
+	if err != nil {
+		return err
+	}
+	admin, err := d.as(domain.RoleAdmin, demoProvince)
 	if err != nil {
 		return err
 	}
@@ -211,133 +155,136 @@ func (d *demo) play(ctx context.Context, year int) error {
 	fmt.Println("Illustrative data (not from the notice): which counties apply, their scores, the exclusion list, the objections.")
 	fmt.Println()
 
-	cfg := map[string]any{
-		"year": year, "province": "520000", "quota": 12, "prefecture_cap": 2,
-		"recommendation_deadline": recDeadline.In(domain.Shanghai).Format(time.RFC3339),
-		"notice_deadline":         noticeDeadline.In(domain.Shanghai).Format(time.RFC3339),
-		"publicity_period":        publicity.String(), "excluded": demoExcluded, "national_scores": demoNational,
+	cfg := api.CreateCampaignRequest{
+		Year: year, Province: demoProvince, Quota: 12, PrefectureCap: 2,
+		RecommendationDeadline: recDeadline.In(domain.Shanghai).Format(time.RFC3339),
+		NoticeDeadline:         noticeDeadline.In(domain.Shanghai).Format(time.RFC3339),
+		PublicityPeriod:        publicity.String(), Excluded: demoExcluded, NationalScores: demoNational,
 	}
-	if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodPost, "/campaigns", cfg, nil); err != nil {
+	if _, err := admin.CreateCampaign(ctx, cfg); err != nil {
 		return fmt.Errorf("create campaign: %w", err)
 	}
 	step("campaign %d opened: quota 12, at most 2 per prefecture; recommendation deadline in %s", year, time.Until(recDeadline).Round(time.Second))
 
-	y := fmt.Sprintf("/campaigns/%d", year)
 	var applicants []string
 	for _, p := range domain.SortedCodes(demoFilings) {
 		applicants = append(applicants, demoFilings[p]...)
 	}
 	applicants = append(append(applicants, demoSelfApplied...), demoUnpicked...)
 	sort.Strings(applicants)
-	complete := map[string]any{}
+	complete := domain.Materials{}
 	for _, it := range domain.Checklist {
 		if it.Required {
-			complete[it.Number] = map[string]int{"copies": domain.RequiredCopies}
+			complete[it.Number] = domain.Delivery{Copies: domain.RequiredCopies}
 		}
 	}
 	for _, c := range applicants {
-		if err := d.call(ctx, domain.RoleCounty, c, http.MethodPost, y+"/applications", map[string]string{"county": c}, nil); err != nil {
+		county, err := d.as(domain.RoleCounty, c)
+		if err != nil {
+			return err
+		}
+		if _, err := county.RegisterApplication(ctx, year, api.RegisterRequest{County: c}); err != nil {
 			return fmt.Errorf("register %s: %w", c, err)
 		}
 		if _, exempt := demoNational[c]; !exempt {
-			if err := d.call(ctx, domain.RoleCounty, c, http.MethodPut, y+"/applications/"+c+"/materials", map[string]any{"items": complete}, nil); err != nil {
+			if _, err := county.PutMaterials(ctx, year, c, api.MaterialsRequest{Items: complete}); err != nil {
 				return fmt.Errorf("materials %s: %w", c, err)
 			}
 		}
-		if err := d.call(ctx, domain.RoleCounty, c, http.MethodPost, y+"/applications/"+c+"/submit", map[string]any{}, nil); err != nil {
+		if _, err := county.Submit(ctx, year, c); err != nil {
 			return fmt.Errorf("submit %s: %w", c, err)
 		}
 	}
 	step("%d counties registered, delivered their materials (一式三份) and submitted", len(applicants))
-	err = d.call(ctx, domain.RoleCounty, "520123", http.MethodPost, y+"/applications", map[string]string{"county": "520123"}, nil)
+	excluded, err := d.as(domain.RoleCounty, "520123")
+	if err != nil {
+		return err
+	}
+	_, err = excluded.RegisterApplication(ctx, year, api.RegisterRequest{County: "520123"})
 	step("修文县 520123 tries to apply: %v", err)
 
 	for _, c := range demoSelfApplied {
-		if err := d.call(ctx, domain.RoleCounty, c, http.MethodPost, y+"/applications/"+c+"/self-apply", map[string]string{"document_ref": "自行申报"}, nil); err != nil {
+		county, err := d.as(domain.RoleCounty, c)
+		if err != nil {
+			return err
+		}
+		if _, err := county.SelfApply(ctx, year, c, api.SelfApplyRequest{DocumentRef: "自行申报"}); err != nil {
 			return fmt.Errorf("self-apply %s: %w", c, err)
 		}
 	}
 	step("directly administered 仁怀市 and 威宁县 applied on their own (R4)")
 	for _, p := range domain.SortedCodes(demoFilings) {
+		pref, err := d.as(domain.RolePrefecture, p)
+		if err != nil {
+			return err
+		}
 		list := demoFilings[p]
-		body := map[string]any{"counties": list, "document_ref": fmt.Sprintf("商发〔%d〕%s号", year, p[2:4])}
+		body := api.RecommendRequest{Counties: list, DocumentRef: fmt.Sprintf("商发〔%d〕%s号", year, p[2:4])}
 		if len(list) > 2 {
-			err := d.call(ctx, domain.RolePrefecture, p, http.MethodPost, y+"/prefectures/"+p+"/recommendation?validate_only=true", body, nil)
+			_, err := pref.ValidateRecommendation(ctx, year, p, body)
 			step("prefecture %s previews a list of %d: %v", p, len(list), err)
 		}
-		var res struct {
-			Status string `json:"status"`
-		}
-		if err := d.call(ctx, domain.RolePrefecture, p, http.MethodPost, y+"/prefectures/"+p+"/recommendation", body, &res); err != nil {
+		res, err := pref.Recommend(ctx, year, p, body)
+		if err != nil {
 			return fmt.Errorf("recommendation of %s: %w", p, err)
 		}
 		step("prefecture %s files %s → %s", p, strings.Join(list, ", "), res.Status)
 	}
 	step("prefecture 522700 (黔南) files nothing")
 
-	if err := d.waitPhase(ctx, y, recDeadline, "recommendation deadline", "reviewing"); err != nil {
+	if err := d.waitPhase(ctx, admin, year, recDeadline, "recommendation deadline", domain.PhaseReviewing); err != nil {
 		return err
 	}
-	var apps struct {
-		Applications []readmodel.Application `json:"applications"`
-	}
-	if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodGet, y+"/applications?state=under_review", nil, &apps); err != nil {
+	apps, err := admin.Applications(ctx, year, apiclient.ApplicationsQuery{State: domain.StateUnderReview})
+	if err != nil {
 		return err
 	}
 	for i, a := range apps.Applications {
 		base := 70 + float64((i*7)%25) // illustrative marks
-		for r, reviewer := range []string{"li", "wang"} {
+		for r, name := range []string{"li", "wang"} {
 			v := base + float64(r*2)
-			card := map[string]any{"criteria": map[string]float64{"organization": v, "infrastructure": v - 3, "logistics": v + 4, "online_sales": v + 2, "implementers": v - 5, "other": v - 1}, "comment": "illustrative"}
-			if err := d.callAs(ctx, reviewer, y+"/applications/"+a.County+"/scorecards", card); err != nil {
+			reviewer, err := d.reviewer(name)
+			if err != nil {
+				return err
+			}
+			card := api.ScoreRequest{Criteria: domain.Scorecard{"organization": v, "infrastructure": v - 3, "logistics": v + 4, "online_sales": v + 2, "implementers": v - 5, "other": v - 1}, Comment: "illustrative"}
+			if _, err := reviewer.Score(ctx, year, a.County, card); err != nil {
 				return fmt.Errorf("scorecard %s: %w", a.County, err)
 			}
 		}
 	}
 	step("reviewers li and wang scored %d candidates (illustrative marks)", len(apps.Applications))
-	var ranking domain.Ranking
-	if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodPost, y+"/ranking", map[string]any{}, &ranking); err != nil {
+	ranking, err := admin.Rank(ctx, year)
+	if err != nil {
 		return fmt.Errorf("ranking: %w", err)
 	}
 	step("ranked: %d shortlisted, %d in reserve", len(ranking.Shortlist), len(ranking.Reserve))
-	var notice readmodel.Notice
-	if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodPost, y+"/notice", map[string]any{}, &notice); err != nil {
+	notice, err := admin.PublishNotice(ctx, year)
+	if err != nil {
 		return fmt.Errorf("notice: %w", err)
 	}
 	step("notice published (公示); publicity ends in %s", time.Until(notice.PublicityEndsAt).Round(time.Second))
 	if len(notice.Shortlist) > 0 {
 		target := notice.Shortlist[len(notice.Shortlist)-1].County
-		var obj struct {
-			ID string `json:"id"`
-		}
-		if err := d.call(ctx, "", "", http.MethodPost, y+"/applications/"+target+"/objections", map[string]string{"reason": "illustrative objection: logistics centre not built"}, &obj); err != nil {
+		obj, err := d.api.Object(ctx, year, target, api.ObjectionRequest{Reason: "illustrative objection: logistics centre not built"})
+		if err != nil {
 			return fmt.Errorf("objection: %w", err)
 		}
-		if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodPost, y+"/objections/"+obj.ID+"/resolution", map[string]string{"decision": "upheld", "note": "illustrative"}, nil); err != nil {
+		if _, err := admin.Resolve(ctx, year, obj.ID, api.ResolutionRequest{Decision: "upheld", Note: "illustrative"}); err != nil {
 			return fmt.Errorf("resolve objection: %w", err)
 		}
 		step("an objection against %s was upheld: it will be removed", target)
-		var promoted readmodel.Application
-		if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodPost, y+"/reserve/promote", map[string]any{}, &promoted); err == nil {
+		if promoted, err := admin.Promote(ctx, year); err == nil {
 			step("reserve %s %s promoted into the vacancy, with its own publicity", promoted.County, promoted.Name)
 		} else {
 			step("no promotion: %v", err)
 		}
 	}
 	// The last publicity period (the promoted county's) started just now.
-	if err := d.waitPhase(ctx, y, time.Now().Add(publicity), "end of publicity", "closed"); err != nil {
+	if err := d.waitPhase(ctx, admin, year, time.Now().Add(publicity), "end of publicity", domain.PhaseClosed); err != nil {
 		return err
 	}
-	return d.summary(ctx, y)
-}
-
-// callAs posts as a named reviewer: each reviewer's card is their own (R8).
-func (d *demo) callAs(ctx context.Context, reviewer, path string, body any) error {
-	t, err := api.MintToken(d.secret, domain.RoleReviewer, "520000", reviewer, time.Hour)
-	if err != nil {
-		return err
-	}
-	return d.do(ctx, t, http.MethodPost, path, body, nil)
+	return d.summary(ctx, admin, year)
 }
 
 // freeYear returns year, or the first year from 2016 that has no campaign yet.
@@ -345,13 +292,19 @@ func (d *demo) freeYear(ctx context.Context, year int) (int, error) {
 	if year != 0 {
 		return year, nil
 	}
+	admin, err := d.as(domain.RoleAdmin, demoProvince)
+	if err != nil {
+		return 0, err
+	}
 	for y := 2016; y < 2100; y++ {
-		err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodGet, fmt.Sprintf("/campaigns/%d", y), nil, nil)
-		var ae *apiError
-		if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+		_, err := admin.Campaign(ctx, y)
+		if e, ok := apiclient.AsError(err); ok && e.Status == http.StatusNotFound {
 			return y, nil
 		}
 		if err != nil {
+			if _, refused := apiclient.AsError(err); !refused {
+				return 0, fmt.Errorf("%w (is `selection run` up?)", err)
+			}
 			return 0, err
 		}
 	}
@@ -360,15 +313,15 @@ func (d *demo) freeYear(ctx context.Context, year int) (int, error) {
 
 // waitPhase shows a countdown to a deadline, then waits for the server's timers to
 // move the campaign to phase (with nobody acting: the point of the demo).
-func (d *demo) waitPhase(ctx context.Context, y string, deadline time.Time, what, phase string) error {
+func (d *demo) waitPhase(ctx context.Context, admin *apiclient.Client, year int, deadline time.Time, what string, phase domain.Phase) error {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
-		var v readmodel.CampaignView
-		if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodGet, y, nil, &v); err != nil {
+		v, err := admin.Campaign(ctx, year)
+		if err != nil {
 			return err
 		}
-		if string(v.Phase) == phase {
+		if v.Phase == phase {
 			fmt.Printf("\r%s\r", strings.Repeat(" ", 100))
 			step("%s passed: campaign is %s; %s", what, v.Phase, counts(v.Counts))
 			return nil
@@ -399,27 +352,35 @@ func counts(m map[domain.State]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func (d *demo) summary(ctx context.Context, y string) error {
-	var apps struct {
-		Applications []readmodel.Application `json:"applications"`
-	}
-	if err := d.call(ctx, domain.RoleAdmin, "520000", http.MethodGet, y+"/applications?state=designated", nil, &apps); err != nil {
+// summary prints the designated counties with their prefectures' names, read from the
+// edition of the division codes the campaign was checked against.
+func (d *demo) summary(ctx context.Context, admin *apiclient.Client, year int) error {
+	v, err := admin.Campaign(ctx, year)
+	if err != nil {
 		return err
 	}
-	sort.Slice(apps.Applications, func(i, j int) bool { return *apps.Applications[i].Rank < *apps.Applications[j].Rank })
-	fmt.Printf("\nDesignated demonstration counties (%d):\n\n", len(apps.Applications))
+	divs, err := domain.ReferenceFor(domain.Campaign{Year: v.Year, Province: v.Province, Edition: v.Edition})
+	if err != nil {
+		return err
+	}
+	apps, err := admin.Applications(ctx, year, apiclient.ApplicationsQuery{State: domain.StateDesignated})
+	if err != nil {
+		return err
+	}
+	designated := apps.Applications
+	sort.Slice(designated, func(i, j int) bool { return *designated[i].Rank < *designated[j].Rank })
+	fmt.Printf("\nDesignated demonstration counties (%d):\n\n", len(designated))
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	// Names last: tabwriter counts runes, and Chinese characters are two columns wide.
 	fmt.Fprintln(w, "rank\tcounty\ttotal\tname (prefecture)")
-	divs := domain.Guizhou2016()
-	for _, a := range apps.Applications {
+	for _, a := range designated {
 		p, _ := divs.Get(a.Prefecture)
 		fmt.Fprintf(w, "%d\t%s\t%.2f\t%s（%s）\n", *a.Rank, a.County, *a.Total, a.Name, p.Name)
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	if len(apps.Applications) == 0 {
+	if len(designated) == 0 {
 		return errors.New("no county was designated")
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store/storetest"
@@ -85,24 +85,30 @@ func TestRunSurvivesKill9(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	d := &demo{base: "http://" + httpAddr + api.BasePath, secret: []byte("kill-test"), http: &http.Client{Timeout: 30 * time.Second}}
-	admin := func(method, path string, body, out any) {
+	tok, err := api.MintToken([]byte("kill-test"), domain.RoleAdmin, "520000", "kill-test-admin", time.Hour)
+	require.NoError(t, err)
+	admin := apiclient.New("http://"+httpAddr, nil).WithToken(tok)
+	must := func(what string, err error) {
 		t.Helper()
-		require.NoError(t, d.call(ctx, domain.RoleAdmin, "520000", method, path, body, out), "%s %s", method, path)
+		require.NoError(t, err, what)
 	}
 	now := time.Now().In(domain.Shanghai).Truncate(time.Second)
 	recDeadline := now.Add(12 * time.Second)
-	admin(http.MethodPost, "/campaigns", map[string]any{
-		"year": 2016, "province": "520000", "quota": 1, "prefecture_cap": 2,
-		"recommendation_deadline": recDeadline.Format(time.RFC3339),
-		"notice_deadline":         now.Add(10 * time.Minute).Format(time.RFC3339),
-		"publicity_period":        "3s", "national_scores": map[string]float64{"520111": 80, "520112": 70, "520102": 60},
-	}, nil)
+	_, err = admin.CreateCampaign(ctx, api.CreateCampaignRequest{
+		Year: 2016, Province: "520000", Quota: 1, PrefectureCap: 2,
+		RecommendationDeadline: recDeadline.Format(time.RFC3339),
+		NoticeDeadline:         now.Add(10 * time.Minute).Format(time.RFC3339),
+		PublicityPeriod:        "3s", NationalScores: map[string]float64{"520111": 80, "520112": 70, "520102": 60},
+	})
+	must("create campaign", err)
 	for _, c := range []string{"520102", "520111", "520112"} {
-		admin(http.MethodPost, "/campaigns/2016/applications", map[string]string{"county": c}, nil)
-		admin(http.MethodPost, "/campaigns/2016/applications/"+c+"/submit", map[string]any{}, nil)
+		_, err := admin.RegisterApplication(ctx, 2016, api.RegisterRequest{County: c})
+		must("register "+c, err)
+		_, err = admin.Submit(ctx, 2016, c)
+		must("submit "+c, err)
 	}
-	admin(http.MethodPost, "/campaigns/2016/prefectures/520100/recommendation", map[string]any{"counties": []string{"520111", "520112"}}, nil)
+	_, err = admin.Recommend(ctx, 2016, "520100", api.RecommendRequest{Counties: []string{"520111", "520112"}})
+	must("recommend", err)
 
 	// kill -9 before the deadline; stay down until after it.
 	require.NoError(t, p.cmd.Process.Kill())
@@ -112,7 +118,8 @@ func TestRunSurvivesKill9(t *testing.T) {
 
 	var v readmodel.CampaignView
 	for {
-		admin(http.MethodGet, "/campaigns/2016", nil, &v)
+		v, err = admin.Campaign(ctx, 2016)
+		must("campaign", err)
 		if v.Phase == domain.PhaseReviewing {
 			break
 		}
@@ -122,15 +129,19 @@ func TestRunSurvivesKill9(t *testing.T) {
 	assert.Equal(t, 1, v.Counts[domain.StateExpired])
 	assert.Equal(t, 2, v.Counts[domain.StateUnderReview])
 	for _, c := range []string{"520111", "520112"} {
-		admin(http.MethodPost, "/campaigns/2016/applications/"+c+"/scorecards", map[string]any{"criteria": map[string]float64{
-			"organization": 80, "infrastructure": 80, "logistics": 80, "online_sales": 80, "implementers": 80, "other": 80}}, nil)
+		_, err := admin.Score(ctx, 2016, c, api.ScoreRequest{Criteria: domain.Scorecard{
+			"organization": 80, "infrastructure": 80, "logistics": 80, "online_sales": 80, "implementers": 80, "other": 80}})
+		must("score "+c, err)
 	}
-	admin(http.MethodPost, "/campaigns/2016/ranking", map[string]any{}, nil)
-	admin(http.MethodPost, "/campaigns/2016/notice", map[string]any{}, nil)
+	_, err = admin.Rank(ctx, 2016)
+	must("rank", err)
+	_, err = admin.PublishNotice(ctx, 2016)
+	must("notice", err)
 	for v.Phase != domain.PhaseClosed {
 		require.NoError(t, ctx.Err(), "publicity did not end")
 		time.Sleep(200 * time.Millisecond)
-		admin(http.MethodGet, "/campaigns/2016", nil, &v)
+		v, err = admin.Campaign(ctx, 2016)
+		must("campaign", err)
 	}
 	assert.Equal(t, 1, v.Counts[domain.StateDesignated])
 	assert.Equal(t, 1, v.Counts[domain.StateNotSelected])
@@ -140,10 +151,8 @@ func TestRunSurvivesKill9(t *testing.T) {
 		"520111": {"registered", "submitted", "recommended", "under_review", "under_review", "shortlisted", "shortlisted", "designated"},
 	}
 	for county, states := range want {
-		var tl struct {
-			Events []readmodel.Event `json:"events"`
-		}
-		admin(http.MethodGet, fmt.Sprintf("/campaigns/2016/applications/%s/timeline", county), nil, &tl)
+		tl, err := admin.ApplicationTimeline(ctx, 2016, county, apiclient.TimelineQuery{})
+		must(county+" timeline", err)
 		var got []string
 		for i, e := range tl.Events {
 			assert.Equal(t, int64(i+1), e.Seq, "%s: no gap, no duplicate", county)

@@ -34,6 +34,9 @@ const DefaultServerURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=di
 
 // Config says what to measure and how hard.
 type Config struct {
+	// Province is the province whose reference data every campaign uses, all its
+	// counties eligible: the deployment's PROVINCE. It has no default.
+	Province string `json:"province"`
 	// N is the number of applications of the lifecycle step.
 	N int `json:"n"`
 	// Bursts are the sizes of the deadline burst step, one run each.
@@ -100,7 +103,8 @@ type Results struct {
 	Notes            []string `json:"notes"`
 }
 
-// runner carries what every step shares: the server, the databases to drop, progress.
+// runner carries what every step shares: the server, the databases to drop, progress,
+// the province's reference data.
 type runner struct {
 	cfg       Config
 	admin     *pgx.Conn // on the server, for CREATE/DROP DATABASE
@@ -112,6 +116,7 @@ type runner struct {
 	logLevel  *slog.LevelVar
 	out       io.Writer
 	res       *Results
+	ref       *reference
 }
 
 // Run measures everything cfg asks for. Databases and temporary directories it creates
@@ -120,13 +125,17 @@ func Run(ctx context.Context, cfg Config) (_ *Results, err error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	ref, err := newReference(cfg.Province)
+	if err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(cfg.ServerURL)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return nil, fmt.Errorf("PostgreSQL server URL %q is not a postgres:// URL", cfg.ServerURL)
 	}
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	r := &runner{cfg: cfg, serverURL: u, prefix: "selection_bench_" + hex.EncodeToString(b[:]), out: cfg.Progress}
+	r := &runner{cfg: cfg, serverURL: u, prefix: "selection_bench_" + hex.EncodeToString(b[:]), out: cfg.Progress, ref: ref}
 	if r.out == nil {
 		r.out = io.Discard
 	}
@@ -185,6 +194,9 @@ func Run(ctx context.Context, cfg Config) (_ *Results, err error) {
 }
 
 func (c *Config) validate() error {
+	if c.Province == "" {
+		return errors.New("the province is required (PROVINCE): the bench's campaigns use its reference data")
+	}
 	if c.N < 1 {
 		return errors.New("--n must be at least 1")
 	}

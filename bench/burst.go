@@ -16,8 +16,9 @@ import (
 )
 
 // Burst is N cases sharing one recommendation deadline, spread over campaigns (one per
-// 88 counties, shards past 100 campaigns): how late each becomes `expired` in the read
-// model, measured from the deadline instant by polling the applications table.
+// the province's counties, shards past 100 campaigns): how late each becomes `expired`
+// in the read model, measured from the deadline instant by polling the applications
+// table.
 type Burst struct {
 	N           int    `json:"n"`
 	Reached     int    `json:"reached"`
@@ -64,7 +65,7 @@ type Footprint struct {
 const pollInterval = 50 * time.Millisecond
 
 func (r *runner) burstStep(ctx context.Context, persistence string, n int) (Burst, error) {
-	campaigns := (n + 87) / 88
+	campaigns := r.ref.campaigns(n)
 	b := Burst{N: n, Persistence: persistence, Campaigns: campaigns, Shards: shardsFor(campaigns), PollInterval: ms(pollInterval)}
 	runtime.GC()
 	debug.FreeOSMemory()
@@ -81,7 +82,7 @@ func (r *runner) burstStep(ctx context.Context, persistence string, n int) (Burs
 	debug.FreeOSMemory()
 	b.Footprint.RSSBaselineBytes = rssBytes()
 
-	plans := planCampaigns(n, e.shards)
+	plans := planCampaigns(r.ref, n, e.shards)
 	deadline := r.sharedDeadline(n, warmRate)
 	b.Deadline = deadline
 	d := newDriver()
@@ -94,7 +95,7 @@ func (r *runner) burstStep(ctx context.Context, persistence string, n int) (Burs
 		r.progress("%s: %d/%d registered (%.0f/s), deadline in %s", e.name, done, n, rate(float64(done), time.Since(start)), time.Until(deadline).Round(time.Second))
 	})
 	err = forEach(ctx, plans, r.parallel(), func(ctx context.Context, p *campaignPlan) error {
-		if err := startCampaign(ctx, p.sh, campaignConfig(p.year, deadline, time.Hour)); err != nil {
+		if err := startCampaign(ctx, p.sh, r.ref.campaignConfig(p.year, deadline, time.Hour)); err != nil {
 			return err
 		}
 		return forEach(ctx, p.counties, r.cfg.PerWorkflow, func(ctx context.Context, c domain.Division) error {

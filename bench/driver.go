@@ -18,14 +18,13 @@ import (
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
-// province is the province of the reference data; every campaign of the bench is
-// Guizhou's, with all of its 88 counties eligible.
-const province = "520000"
+func adminActor(province string) domain.Actor {
+	return domain.Actor{Sub: "bench-admin", Role: domain.RoleAdmin, Region: province}
+}
 
-var (
-	adminActor    = domain.Actor{Sub: "bench-admin", Role: domain.RoleAdmin, Region: province}
-	reviewerActor = domain.Actor{Sub: "bench-reviewer", Role: domain.RoleReviewer, Region: province}
-)
+func reviewerActor(province string) domain.Actor {
+	return domain.Actor{Sub: "bench-reviewer", Role: domain.RoleReviewer, Region: province}
+}
 
 func countyActor(code string) domain.Actor {
 	return domain.Actor{Sub: "bench-county-" + code, Role: domain.RoleCounty, Region: code}
@@ -60,43 +59,66 @@ func card(code string) domain.Scorecard {
 	return s
 }
 
-// campaignConfig is a 2016-shaped campaign (quota 12, two per prefecture) with the
-// bench's compressed dates.
-func campaignConfig(year int, deadline time.Time, publicity time.Duration) domain.Campaign {
-	return domain.Campaign{
-		Year: year, Province: province, Quota: 12, PrefectureCap: 2,
-		RecommendationDeadline: deadline.In(domain.Shanghai), NoticeDeadline: deadline.Add(time.Hour).In(domain.Shanghai),
-		PublicityPeriod: domain.DurationPeriod(publicity), Excluded: []string{}, NationalScores: map[string]float64{}, Weights: domain.DefaultWeights(),
-	}
+// reference is the province every campaign of the bench belongs to, with all of its
+// counties eligible: its code, the edition of the division codes each campaign names
+// (the newest, which a deployment lays out its regions with), and its counties in the
+// order the driver takes them.
+type reference struct {
+	province, edition string
+	// order lists the counties that can reach review first (each prefecture's first two
+	// ordinary counties, then the directly administered ones), then the rest by code.
+	// picks are each prefecture's two; self the directly administered.
+	order []domain.Division
+	picks map[string][]string
+	self  []string
 }
 
-// countyOrder lists the 88 counties with the 20 that can reach review first (each
-// prefecture's first two ordinary counties, then the two directly administered ones),
-// then the rest by code. picks are each prefecture's two; self the directly
-// administered.
-func countyOrder() (order []domain.Division, picks map[string][]string, self []string) {
-	divs := domain.Guizhou2016()
-	picks = map[string][]string{}
-	var rest []domain.Division
-	var selfDivs []domain.Division
+// newReference reads the reference data of province.
+func newReference(province string) (*reference, error) {
+	editions := domain.Editions(province)
+	if len(editions) == 0 {
+		return nil, fmt.Errorf("province %q has no reference data", province)
+	}
+	ref := &reference{province: province, edition: editions[len(editions)-1], picks: map[string][]string{}}
+	divs, err := domain.Reference(province, ref.edition)
+	if err != nil {
+		return nil, err
+	}
+	var rest, selfDivs []domain.Division
 	for _, p := range divs.Prefectures(province) {
 		for _, c := range divs.Counties(p.Code) {
 			switch {
 			case c.DirectlyAdministered:
 				selfDivs = append(selfDivs, c)
-			case len(picks[p.Code]) < 2:
-				picks[p.Code] = append(picks[p.Code], c.Code)
-				order = append(order, c)
+			case len(ref.picks[p.Code]) < 2:
+				ref.picks[p.Code] = append(ref.picks[p.Code], c.Code)
+				ref.order = append(ref.order, c)
 			default:
 				rest = append(rest, c)
 			}
 		}
 	}
-	for _, c := range selfDivs {
-		self = append(self, c.Code)
+	if len(ref.order)+len(selfDivs)+len(rest) == 0 {
+		return nil, fmt.Errorf("province %s has no counties in edition %s", province, ref.edition)
 	}
-	order = append(append(order, selfDivs...), rest...)
-	return order, picks, self
+	for _, c := range selfDivs {
+		ref.self = append(ref.self, c.Code)
+	}
+	ref.order = append(append(ref.order, selfDivs...), rest...)
+	return ref, nil
+}
+
+// campaigns is how many campaigns n cases need: a year holds one case per county.
+func (ref *reference) campaigns(n int) int { return (n + len(ref.order) - 1) / len(ref.order) }
+
+// campaignConfig is a 2016-shaped campaign (quota 12, two per prefecture) with the
+// bench's compressed dates.
+func (ref *reference) campaignConfig(year int, deadline time.Time, publicity time.Duration) domain.Campaign {
+	return domain.Campaign{
+		Year: year, Province: ref.province, Edition: ref.edition, Quota: 12, PrefectureCap: 2,
+		RecommendationDeadline: deadline.In(domain.Shanghai), NoticeDeadline: deadline.Add(time.Hour).In(domain.Shanghai),
+		PublicityPeriod: domain.DurationPeriod(publicity), Excluded: []string{}, NationalScores: map[string]float64{}, Weights: domain.DefaultWeights(),
+	}
 }
 
 // campaignPlan is what the driver does with one campaign.
@@ -110,11 +132,11 @@ type campaignPlan struct {
 	updates  atomic.Int64 // Updates this campaign accepted, for the floor
 }
 
-// planCampaigns spreads n cases over as few campaigns as the 88 counties allow, as
-// evenly as possible, campaign i on shard i mod shards, in year firstYear + i/shards.
-func planCampaigns(n int, shards []*shard) []*campaignPlan {
-	order, picks, self := countyOrder()
-	count := (n + len(order) - 1) / len(order)
+// planCampaigns spreads n cases over as few campaigns as the province's counties allow,
+// as evenly as possible, campaign i on shard i mod shards, in year firstYear + i/shards.
+func planCampaigns(ref *reference, n int, shards []*shard) []*campaignPlan {
+	order, picks, self := ref.order, ref.picks, ref.self
+	count := ref.campaigns(n)
 	plans := make([]*campaignPlan, count)
 	for i := range plans {
 		size := n / count
@@ -208,7 +230,7 @@ func startCampaign(ctx context.Context, sh *shard, cfg domain.Campaign) error {
 		ID: workflows.CampaignID(cfg.Year), TaskQueue: workflows.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-	}, workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: adminActor})
+	}, workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: adminActor(cfg.Province)})
 	if err != nil {
 		return fmt.Errorf("start campaign %d: %w", cfg.Year, err)
 	}
@@ -249,13 +271,12 @@ func forEach[T any](ctx context.Context, items []T, limit int, f func(context.Co
 func (r *runner) warmup(ctx context.Context, e *env, full bool) (float64, []string, error) {
 	sh := e.shards[0]
 	campaigns := min(r.parallel(), maxWarmupCampaigns)
-	order, _, _ := countyOrder()
-	order = order[:min(r.cfg.Warmup, len(order))]
+	order := r.ref.order[:min(r.cfg.Warmup, len(r.ref.order))]
 	d := newDriver()
 	start := time.Now()
 	err := forEach(ctx, indexes(campaigns), campaigns, func(ctx context.Context, i int) error {
 		year := warmupYear - i
-		if err := startCampaign(ctx, sh, campaignConfig(year, time.Now().Add(24*time.Hour), time.Hour)); err != nil {
+		if err := startCampaign(ctx, sh, r.ref.campaignConfig(year, time.Now().Add(24*time.Hour), time.Hour)); err != nil {
 			return err
 		}
 		return forEach(ctx, order, r.cfg.PerWorkflow, func(ctx context.Context, c domain.Division) error {

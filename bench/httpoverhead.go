@@ -1,13 +1,10 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
@@ -41,7 +39,7 @@ type HTTPOverhead struct {
 }
 
 // httpOverhead measures the warm-up campaign's cases, which are open for materials.
-func (r *runner) httpOverhead(ctx context.Context, e *env, counties []string) (HTTPOverhead, error) {
+func (r *runner) httpOverhead(ctx context.Context, e *env, codes []string) (HTTPOverhead, error) {
 	sh := e.shards[0]
 	secret := []byte(rand.Text())
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -49,7 +47,7 @@ func (r *runner) httpOverhead(ctx context.Context, e *env, counties []string) (H
 		return HTTPOverhead{}, err
 	}
 	srv := &http.Server{
-		Handler:           api.New(api.Config{JWTSecret: secret, Logger: slog.New(slog.DiscardHandler)}, sh.client, sh.store),
+		Handler:           api.New(api.Config{JWTSecret: secret, Province: r.ref.province, Logger: slog.New(slog.DiscardHandler)}, sh.client, sh.store),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	go func() { _ = srv.Serve(l) }()
@@ -58,16 +56,16 @@ func (r *runner) httpOverhead(ctx context.Context, e *env, counties []string) (H
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
-	base := fmt.Sprintf("http://%s%s/campaigns/%d/applications/", l.Addr(), api.BasePath, warmupYear)
-	hc := &http.Client{Timeout: time.Minute}
-	tokens := map[string]string{}
-	for _, c := range counties {
-		if tokens[c], err = api.MintToken(secret, domain.RoleCounty, c, "bench-county-"+c, time.Hour); err != nil {
+	apic := apiclient.New("http://"+l.Addr().String(), nil)
+	counties := map[string]*apiclient.Client{}
+	for _, c := range codes {
+		tok, err := api.MintToken(secret, domain.RoleCounty, c, "bench-county-"+c, time.Hour)
+		if err != nil {
 			return HTTPOverhead{}, err
 		}
+		counties[c] = apic.WithToken(tok)
 	}
 	items := domain.Materials{"8": {Copies: domain.RequiredCopies}} // an optional item: the case stays complete
-	body, _ := json.Marshal(map[string]any{"items": items})
 
 	viaSDK := func(ctx context.Context, county string) error {
 		h, err := sh.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
@@ -83,29 +81,11 @@ func (r *runner) httpOverhead(ctx context.Context, e *env, counties []string) (H
 	}
 	viaAPI := func(key bool) func(context.Context, string) error {
 		return func(ctx context.Context, county string) error {
-			req, err := http.NewRequestWithContext(ctx, http.MethodPut, base+county+"/materials", bytes.NewReader(body))
-			if err != nil {
-				return err
-			}
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+tokens[county])
 			if key {
-				req.Header.Set(api.HeaderIdempotencyKey, uuid.NewString())
+				ctx = apiclient.WithIdempotencyKey(ctx, uuid.NewString())
 			}
-			resp, err := hc.Do(req)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			b, err := io.ReadAll(resp.Body)
-			if err != nil {
-				return err
-			}
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("PUT materials: HTTP %d: %s", resp.StatusCode, b)
-			}
-			var app readmodel.Application
-			return json.Unmarshal(b, &app)
+			_, err := counties[county].PutMaterials(ctx, warmupYear, county, api.MaterialsRequest{Items: items})
+			return err
 		}
 	}
 	paths := []func(context.Context, string) error{viaSDK, viaAPI(false), viaAPI(true)}
@@ -114,7 +94,7 @@ func (r *runner) httpOverhead(ctx context.Context, e *env, counties []string) (H
 	total := r.cfg.HTTPSamples + warm
 	r.progress("%s: HTTP overhead: %d materials Updates per path, one at a time", e.name, r.cfg.HTTPSamples)
 	for i := range total {
-		county := counties[i%len(counties)]
+		county := codes[i%len(codes)]
 		// Rotate which path goes first, so none always follows another's cache warm-up.
 		for j := range paths {
 			k := (i + j) % len(paths)

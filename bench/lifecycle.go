@@ -10,7 +10,7 @@ import (
 )
 
 // Lifecycle is the throughput of whole cases: N applications taken from registration
-// to their final state, spread over as many campaigns as 88 counties a year need.
+// to their final state, spread over as many campaigns as the province's counties a year need.
 type Lifecycle struct {
 	Persistence  string `json:"persistence"`
 	Applications int    `json:"applications"`
@@ -64,8 +64,7 @@ type Lifecycle struct {
 // deployment, so the three are compared within one run.
 func (r *runner) lifecycleStep(ctx context.Context, persistence string) (Lifecycle, HTTPOverhead, error) {
 	n := r.cfg.N
-	campaigns := (n + 87) / 88
-	e, err := r.startEnv(ctx, "life-"+persistence, persistence, shardsFor(campaigns))
+	e, err := r.startEnv(ctx, "life-"+persistence, persistence, shardsFor(r.ref.campaigns(n)))
 	if err != nil {
 		return Lifecycle{}, HTTPOverhead{}, err
 	}
@@ -88,7 +87,7 @@ func (r *runner) lifecycleStep(ctx context.Context, persistence string) (Lifecyc
 
 func (r *runner) lifecycle(ctx context.Context, e *env, warmRate float64) (Lifecycle, []*campaignPlan, error) {
 	n := r.cfg.N
-	plans := planCampaigns(n, e.shards)
+	plans := planCampaigns(r.ref, n, e.shards)
 	lc := Lifecycle{Persistence: e.persistence, Applications: n, Campaigns: len(plans), Shards: len(e.shards)}
 	for _, p := range plans {
 		lc.Reviewed += len(p.reviewed)
@@ -114,7 +113,7 @@ func (r *runner) lifecycle(ctx context.Context, e *env, warmRate float64) (Lifec
 	// Setup: every case registers, delivers its materials and submits; prefectures
 	// file their two, the directly administered counties apply on their own.
 	err = forEach(ctx, plans, parallel, func(ctx context.Context, p *campaignPlan) error {
-		if err := startCampaign(ctx, p.sh, campaignConfig(p.year, deadline, r.cfg.Publicity)); err != nil {
+		if err := startCampaign(ctx, p.sh, r.ref.campaignConfig(p.year, deadline, r.cfg.Publicity)); err != nil {
 			return err
 		}
 		pd := &planDriver{d: d, p: p}
@@ -155,17 +154,17 @@ func (r *runner) lifecycle(ctx context.Context, e *env, warmRate float64) (Lifec
 	err = forEach(ctx, plans, parallel, func(ctx context.Context, p *campaignPlan) error {
 		pd := &planDriver{d: d, p: p}
 		if err := forEach(ctx, p.reviewed, r.cfg.PerWorkflow, func(ctx context.Context, c string) error {
-			return pd.update(ctx, workflows.UpdateScore, workflows.ScoreInput{Actor: reviewerActor, County: c, Criteria: card(c)}, nil)
+			return pd.update(ctx, workflows.UpdateScore, workflows.ScoreInput{Actor: reviewerActor(r.ref.province), County: c, Criteria: card(c)}, nil)
 		}); err != nil {
 			return err
 		}
 		if len(p.reviewed) == 0 {
 			return nil // nothing to rank: the campaign stays in review, as it would in life
 		}
-		if err := pd.update(ctx, workflows.UpdateRank, workflows.AdminInput{Actor: adminActor}, nil); err != nil {
+		if err := pd.update(ctx, workflows.UpdateRank, workflows.AdminInput{Actor: adminActor(r.ref.province)}, nil); err != nil {
 			return err
 		}
-		return pd.update(ctx, workflows.UpdatePublishNotice, workflows.AdminInput{Actor: adminActor}, nil)
+		return pd.update(ctx, workflows.UpdatePublishNotice, workflows.AdminInput{Actor: adminActor(r.ref.province)}, nil)
 	})
 	if err != nil {
 		stop()

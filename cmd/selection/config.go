@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -38,6 +39,7 @@ var settings = []setting{
 	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", []string{"worker", "api"}, "Temporal frontend (host:port) of the cluster"},
 	{"TEMPORAL_NAMESPACE", "default", []string{"run", "worker", "api"}, "Temporal namespace"},
 	{"DATABASE_URL", store.DefaultURL, []string{"run", "worker", "api", "migrate"}, "PostgreSQL URL; the database is created when missing"},
+	{"PROVINCE", "520000", []string{"run", "api", "token", "bench"}, "the deployment's province (GB/T 2260 code, with reference data in domain/data): its officials' regions, and the province of a campaign created without one"},
 	{"HTTP_ADDR", "127.0.0.1:8080", []string{"run", "api", "healthcheck"}, "listen address of the API and console; this machine only unless set (\":8080\" for every interface)"},
 	{"JWT_SECRET", "", []string{"run", "api", "token", "demo"}, "HS256 secret of the tokens, at least 32 bytes; required by `api` and by `run` beyond loopback, a loud development default (with the console's role picker) for `run` on loopback"},
 	{"HTTP_MAX_CONNS_PER_CLIENT", "64", []string{"run", "api"}, "connections one client (RATE_LIMIT_KEY's prefix of its address) may hold open at once; more are answered 503 and closed; TRUSTED_PROXIES are exempt"},
@@ -63,6 +65,7 @@ type config struct {
 	DatabaseURL         string
 	DatabaseURLSet      bool
 	HTTPAddr            string
+	Province            string
 	JWTSecret           string
 	DataDir             string
 	FrontendAddr        string
@@ -104,6 +107,7 @@ func loadConfig() (config, error) {
 		TemporalNamespace:   env("TEMPORAL_NAMESPACE"),
 		DatabaseURL:         env("DATABASE_URL"),
 		HTTPAddr:            env("HTTP_ADDR"),
+		Province:            env("PROVINCE"),
 		JWTSecret:           env("JWT_SECRET"),
 		DataDir:             env("DATA_DIR"),
 		FrontendAddr:        env("TEMPORAL_FRONTEND_ADDR"),
@@ -112,6 +116,9 @@ func loadConfig() (config, error) {
 		LogFormat:           env("LOG_FORMAT"),
 	}
 	c.DatabaseURLSet = os.Getenv("DATABASE_URL") != ""
+	if _, err := domain.Current(c.Province); err != nil {
+		return c, fmt.Errorf("PROVINCE: %v", err)
+	}
 	switch c.TemporalPersistence {
 	case "sqlite", "postgres":
 	default:

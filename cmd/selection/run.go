@@ -86,7 +86,7 @@ func runAll(ctx context.Context, args []string) error {
 	defer w.Stop()
 
 	e := api.New(acfg, c, st)
-	if err := console.Mount(e, console.Config{JWTSecret: acfg.JWTSecret, Dev: dev && cfg.JWTSecret == "", Logger: log}); err != nil {
+	if err := console.Mount(e, console.Config{JWTSecret: acfg.JWTSecret, Province: acfg.Province, Dev: dev && cfg.JWTSecret == "", Logger: log}); err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
 	banner(cfg, srv, l.Addr().String(), dbURL, time.Since(started))
@@ -129,9 +129,9 @@ func banner(cfg config, srv *temporalserver.Server, httpAddr, dbURL string, took
   PostgreSQL     %s
   Data           %s (persistence: %s)
 
-  Get a token:   selection token --role admin --region 520000
+  Get a token:   selection token --role admin --region %s
   Try:           curl -H "Authorization: Bearer $TOKEN" http://%s/api/v1/campaigns/2016
   Stop:          Ctrl-C
 
-`, took.Round(time.Millisecond), httpAddr, httpAddr, srv.FrontendAddr(), cfg.TemporalNamespace, srv.FrontendAddr(), ui, redact(dbURL), dataDir, cfg.TemporalPersistence, httpAddr)
+`, took.Round(time.Millisecond), httpAddr, httpAddr, srv.FrontendAddr(), cfg.TemporalNamespace, srv.FrontendAddr(), ui, redact(dbURL), dataDir, cfg.TemporalPersistence, cfg.Province, httpAddr)
 }

@@ -131,7 +131,7 @@ func apiConfig(cfg config, log *slog.Logger, dev bool) (api.Config, error) {
 		}
 	}
 	return api.Config{
-		JWTSecret: []byte(secret), RequestTimeout: api.DefaultRequestTimeout,
+		JWTSecret: []byte(secret), Province: cfg.Province, RequestTimeout: api.DefaultRequestTimeout,
 		ClientPrefix: cfg.ClientPrefix, TrustedProxies: cfg.TrustedProxies, Logger: log, Registry: newRegistry(),
 		MaxOpenObjectionsPerCounty: cfg.ObjectionsPerCounty, MaxOpenObjectionsPerContact: cfg.ObjectionsPerContact,
 		Limits: cfg.Limits,
@@ -206,7 +206,7 @@ func runAPI(ctx context.Context, _ []string) error {
 	}
 	defer c.Close()
 	e := api.New(acfg, c, st)
-	if err := console.Mount(e, console.Config{JWTSecret: acfg.JWTSecret, Logger: log}); err != nil {
+	if err := console.Mount(e, console.Config{JWTSecret: acfg.JWTSecret, Province: acfg.Province, Logger: log}); err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
 	log.Info("API listening", "addr", l.Addr().String())

@@ -16,7 +16,7 @@ import (
 func runToken(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	role := fs.String("role", "", "county, prefecture, reviewer or admin")
-	region := fs.String("region", "", "county code, prefecture code, or the province code 520000")
+	region := fs.String("region", "", "county code, prefecture code, or the province code (PROVINCE)")
 	sub := fs.String("sub", "", "who the token names (default: role-region)")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
 	if err := fs.Parse(args); err != nil {
@@ -26,7 +26,12 @@ func runToken(_ context.Context, args []string) error {
 	if !r.Valid() {
 		return fmt.Errorf("--role must be county, prefecture, reviewer or admin, got %q", *role)
 	}
-	if err := domain.ValidateActor(domain.Actor{Role: r, Region: *region}, domain.Guizhou2016(), api.DefaultProvince); err != nil {
+	province := env("PROVINCE")
+	divs, err := domain.Current(province)
+	if err != nil {
+		return fmt.Errorf("PROVINCE: %v", err)
+	}
+	if err := domain.ValidateActor(domain.Actor{Role: r, Region: *region}, divs, province); err != nil {
 		return fmt.Errorf("--region: %v", err.(*domain.RuleError).Message)
 	}
 	if *ttl <= 0 {

@@ -3,6 +3,7 @@ package apiclient_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -317,5 +318,44 @@ func playCampaign(t *testing.T, c *apiclient.Client, year int) {
 	metrics := string(must(public.Metrics(ctx))(t))
 	if !strings.Contains(metrics, "# TYPE") {
 		t.Fatalf("metrics: %.200s", metrics)
+	}
+}
+
+// TestRequestAndErrorShapes checks what the client sends and how it reads an answer
+// that is not the API's, against a stand-in handler: no backend needed.
+func TestRequestAndErrorShapes(t *testing.T) {
+	var got *http.Request
+	var body []byte
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		body, _ = io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = io.WriteString(w, "<html>bad gateway</html>")
+	})
+	c := apiclient.NewHandler(h).WithToken("tok").WithRequestHook(func(r *http.Request) {
+		r.RemoteAddr = "198.51.100.7:4242"
+		r.Header.Set("X-Request-ID", "req-1")
+	})
+	ctx := apiclient.WithIdempotencyKey(context.Background(), "key-1")
+	_, err := c.Withdraw(ctx, 2016, "520322", api.WithdrawRequest{Reason: "not ready"})
+	refused(t, err, http.StatusBadGateway, "http_502", "")
+	if ae, _ := apiclient.AsError(err); ae.Message != "<html>bad gateway</html>" {
+		t.Errorf("message of a foreign error page: %q", ae.Message)
+	}
+	if got.Method != http.MethodPost || got.URL.Path != "/api/v1/campaigns/2016/applications/520322/withdraw" {
+		t.Errorf("request line: %s %s", got.Method, got.URL.Path)
+	}
+	for k, want := range map[string]string{
+		"Authorization": "Bearer tok", "Idempotency-Key": "key-1", "X-Request-ID": "req-1", "Content-Type": "application/json",
+	} {
+		if v := got.Header.Get(k); v != want {
+			t.Errorf("header %s: want %q, got %q", k, want, v)
+		}
+	}
+	if got.RemoteAddr != "198.51.100.7:4242" || string(body) != `{"reason":"not ready"}` {
+		t.Errorf("remote %s, body %s", got.RemoteAddr, body)
+	}
+	if _, err := c.WithToken("").Notice(context.Background(), 2016, 2); err == nil || got.Header.Get("Authorization") != "" || got.URL.RawQuery != "version=2" {
+		t.Errorf("public request: %v, Authorization %q, query %q", err, got.Header.Get("Authorization"), got.URL.RawQuery)
 	}
 }

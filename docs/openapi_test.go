@@ -1,6 +1,7 @@
 // Package docs holds the project's own documents. It has no code: its tests keep the
-// documents true, so http.md cannot drift from the OpenAPI document the server publishes
-// and a link in the README or in docs/ cannot point outside the repository.
+// documents true, so http.md cannot drift from the OpenAPI document the server publishes,
+// a link in the README or in docs/ cannot point outside the repository, and the Go names
+// architecture.md and rules.md cite cannot outlive a rename.
 package docs
 
 import (

@@ -50,6 +50,7 @@ func runBench(ctx context.Context, args []string) error {
 	cfg.Concurrency = *concurrency
 	cfg.ProfileDir = *profileDir
 	cfg.Progress = os.Stderr
+	cfg.Province = env("PROVINCE")
 	cfg.ServerURL = bench.DefaultServerURL
 	if u := os.Getenv("DATABASE_URL"); u != "" {
 		cfg.ServerURL = u

@@ -61,9 +61,7 @@ func TestNoticeTextOfRecordedCampaigns(t *testing.T) {
 // entry, a prefecture the reference data lacks, and a shortlist left empty. The text is
 // the one the workflow wrote before the wording became reference data.
 func TestNoticeText(t *testing.T) {
-	sh, err := time.LoadLocation("Asia/Shanghai")
-	require.NoError(t, err)
-	ends := time.Date(2016, 9, 7, 23, 59, 59, 0, sh)
+	ends := time.Date(2016, 9, 7, 23, 59, 59, 0, domain.Shanghai)
 	cfg := domain.Campaign{Year: 2016, Province: "520000"}
 	divs, err := domain.ReferenceFor(cfg)
 	require.NoError(t, err)

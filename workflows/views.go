@@ -10,7 +10,8 @@ import (
 // view is the campaign object of API.md, computed from the workflow's state.
 func (c *campaign) view() readmodel.CampaignView {
 	v := readmodel.CampaignView{
-		Year: c.cfg.Year, Province: c.cfg.Province, Phase: c.Phase, Overdue: c.Overdue,
+		Year: c.cfg.Year, Province: c.cfg.Province, Edition: c.cfg.Edition, Department: c.cfg.Department, Contact: c.cfg.Contact,
+		Phase: c.Phase, Overdue: c.Overdue,
 		Quota: c.cfg.Quota, PrefectureCap: c.cfg.PrefectureCap,
 		Deadlines: readmodel.Deadlines{
 			Recommendation:  c.cfg.RecommendationDeadline,

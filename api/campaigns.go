@@ -42,6 +42,13 @@ type CreateCampaignRequest struct {
 	Excluded               []string           `json:"excluded"`
 	NationalScores         map[string]float64 `json:"national_scores"`
 	Weights                WeightOverrides    `json:"weights"`
+	// Edition names the edition of the division codes (GB/T 2260) the counties are
+	// checked against; empty picks the newest published by the campaign's year.
+	Edition string `json:"edition"`
+	// Department signs the notice and Contact is the office that hears objections
+	// (R9, R10); empty takes the province's from the reference data.
+	Department string `json:"department"`
+	Contact    string `json:"contact"`
 }
 
 // WeightOverrides are the numbers of R7a a campaign replaces. Both the flat form
@@ -84,6 +91,7 @@ func (r CreateCampaignRequest) config(province string) (domain.Campaign, error) 
 		Year: r.Year, Province: r.Province, Quota: r.Quota, PrefectureCap: r.PrefectureCap,
 		PublicityPeriod: domain.DefaultPublicityPeriod, TimeZone: r.TimeZone,
 		Excluded: r.Excluded, NationalScores: r.NationalScores,
+		Edition: r.Edition, Department: r.Department, Contact: r.Contact,
 	}
 	if cfg.TimeZone == "" {
 		cfg.TimeZone = domain.DefaultTimeZone
@@ -144,7 +152,14 @@ func (s *server) createCampaign(c echo.Context) error {
 	if cfg.Province != a.Region {
 		return newError(domain.CodeForbidden, "R12", "an administrator of %s may not open a campaign for province %s", a.Region, cfg.Province)
 	}
-	if err := cfg.Validate(s.divs); err != nil {
+	if cfg, err = cfg.WithReferenceDefaults(); err != nil {
+		return err
+	}
+	divs, err := domain.ReferenceFor(cfg)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(divs); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

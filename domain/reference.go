@@ -160,15 +160,18 @@ func Current(province string) (*Divisions, error) {
 }
 
 // ReferenceFor returns the divisions a campaign is checked against: its edition, or for
-// a campaign that names none (all recorded before editions existed) the one EditionFor
-// picks.
+// a campaign that names none the province's oldest. Only campaigns recorded before
+// editions were configurable name none, and they all ran on the first edition there
+// was; a workflow replaying one must keep reading those divisions when newer editions
+// are added (new campaigns always name theirs: WithReferenceDefaults).
 func ReferenceFor(c Campaign) (*Divisions, error) {
 	e := c.Edition
 	if e == "" {
-		var err error
-		if e, err = EditionFor(c.Province, c.Year); err != nil {
-			return nil, err
+		all := Editions(c.Province)
+		if len(all) == 0 {
+			return nil, &RuleError{Code: CodeBadRequest, Rule: "R2", Message: fmt.Sprintf("province %q has no reference data", c.Province)}
 		}
+		e = all[0]
 	}
 	return Reference(c.Province, e)
 }

@@ -126,3 +126,15 @@ func TestValidate_R1_department_and_contact(t *testing.T) {
 		}
 	}
 }
+
+// A campaign recorded before editions were configurable keeps the first edition, even
+// for a year a newer edition would cover, so its workflow replays the same divisions.
+func TestReferenceFor_R2_unnamed_edition_is_the_first(t *testing.T) {
+	d, err := ReferenceFor(Campaign{Year: 2030, Province: "520000"})
+	if err != nil || d != MustReference("520000", Editions("520000")[0]) {
+		t.Errorf("ReferenceFor without edition = %p, %v", d, err)
+	}
+	if _, err := ReferenceFor(Campaign{Year: 2016, Province: "520000", Edition: "1999"}); err == nil {
+		t.Error("ReferenceFor of an edition without data = nil error")
+	}
+}

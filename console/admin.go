@@ -1,46 +1,29 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/readmodel"
 )
 
-type rankedEntry struct {
-	County     string           `json:"county"`
-	Rank       int              `json:"rank"`
-	Total      float64          `json:"total"`
-	Breakdown  domain.Breakdown `json:"breakdown"`
-	Name       string           `json:"name"`
-	Prefecture string           `json:"prefecture"`
-	State      domain.State     `json:"state"`
-	Promoted   bool             `json:"promoted"`
-}
-
-type rankingView struct {
-	Shortlist []rankedEntry `json:"shortlist"`
-	Reserve   []rankedEntry `json:"reserve"`
-	Others    []rankedEntry `json:"others"`
-}
-
 type rankGroup struct {
 	Key     string // i18n key of the group's heading
 	Class   string
-	Entries []rankedEntry
+	Entries []api.RankedEntry
 }
 
 type adminView struct {
 	Campaign   *readmodel.CampaignView
 	Create     *createForm
 	Next       *deadlineView
-	Ranking    rankingView
+	Ranking    api.RankingResponse
 	RankGroups []rankGroup
 	Objections []readmodel.Objection // one page, from the ?objections= cursor on
 	ObjPager   pager
@@ -72,8 +55,8 @@ func (c *console) admin(r *request) error {
 		return err
 	}
 	opts := pageOpts{title: "admin.title", titleArgs: []any{year}, year: year}
-	var cv readmodel.CampaignView
-	err = c.get(r, fmt.Sprintf("/campaigns/%d", year), &cv)
+	client := c.client(r)
+	cv, err := client.Campaign(r.ctx(), year)
 	if isStatus(err, http.StatusNotFound) {
 		return c.render(r, http.StatusOK, "admin", opts, adminView{Create: defaultCreateForm(year)})
 	}
@@ -83,8 +66,8 @@ func (c *console) admin(r *request) error {
 	v := adminView{Campaign: &cv, Next: nextDeadline(cv)}
 	self := r.ec.Request().URL.Path
 	cursor := r.ec.QueryParam("objections")
-	var objs objectionsPage
-	if err := c.get(r, withQuery(fmt.Sprintf("/campaigns/%d/objections", year), "cursor", cursor), &objs); err != nil {
+	objs, err := client.Objections(r.ctx(), year, apiclient.ObjectionsQuery{Page: apiclient.Page{Cursor: cursor}})
+	if err != nil {
 		return err
 	}
 	v.Objections = objs.Objections
@@ -92,7 +75,7 @@ func (c *console) admin(r *request) error {
 	if v.Upheld, err = c.upheldCounties(r, year); err != nil {
 		return err
 	}
-	if err := c.get(r, fmt.Sprintf("/campaigns/%d/ranking", year), &v.Ranking); err != nil {
+	if v.Ranking, err = client.Ranking(r.ctx(), year); err != nil {
 		return err
 	}
 	for _, g := range []rankGroup{
@@ -105,14 +88,14 @@ func (c *console) admin(r *request) error {
 		}
 	}
 	cursor = r.ec.QueryParam("timeline")
-	var tl eventsPage
-	if err := c.get(r, withQuery(fmt.Sprintf("/campaigns/%d/timeline", year), "cursor", cursor), &tl); err != nil {
+	tl, err := client.CampaignTimeline(r.ctx(), year, apiclient.TimelineQuery{Page: apiclient.Page{Cursor: cursor}})
+	if err != nil {
 		return err
 	}
 	v.Events = tl.Events
 	v.EventPager = pagerFor("campaign-timeline-pager", self, "timeline", cursor, tl.NextCursor, "#campaign-timeline")
 	if cv.Phase == domain.PhaseReviewing || cv.Phase == domain.PhaseRanked {
-		apps, err := c.applications(r, year, "state", string(domain.StateUnderReview))
+		apps, err := c.applications(r, year, apiclient.ApplicationsQuery{State: domain.StateUnderReview})
 		if err != nil {
 			return err
 		}
@@ -128,8 +111,7 @@ func (c *console) admin(r *request) error {
 	v.CanDecline = cv.Phase == domain.PhasePublicity && cv.Vacancies > 0
 	v.CanAmend, v.Forfeited = amendable(cv)
 	if cv.Phase == domain.PhaseClosed {
-		var d readmodel.Designation
-		switch err := c.get(r, fmt.Sprintf("/campaigns/%d/designation", year), &d); {
+		switch d, err := client.Designation(r.ctx(), year); {
 		case err == nil:
 			v.Designation = &d
 		case !isStatus(err, http.StatusNotFound): // a campaign closed before final lists existed has none
@@ -145,12 +127,10 @@ func (c *console) admin(r *request) error {
 // stay few however many objections are filed.
 func (c *console) upheldCounties(r *request, year int) (map[string]bool, error) {
 	upheld := map[string]bool{}
-	cursor := ""
+	q := apiclient.ObjectionsQuery{Status: domain.ObjectionUpheld, Page: apiclient.Page{Limit: api.MaxLimit}}
 	for {
-		var p objectionsPage
-		path := withQuery(fmt.Sprintf("/campaigns/%d/objections", year), "status", string(domain.ObjectionUpheld),
-			"limit", strconv.Itoa(api.MaxLimit), "cursor", cursor)
-		if err := c.get(r, path, &p); err != nil {
+		p, err := c.client(r).Objections(r.ctx(), year, q)
+		if err != nil {
 			return nil, err
 		}
 		for _, o := range p.Objections {
@@ -159,23 +139,36 @@ func (c *console) upheldCounties(r *request, year int) (map[string]bool, error) 
 		if p.NextCursor == "" {
 			return upheld, nil
 		}
-		cursor = p.NextCursor
+		q.Cursor = p.NextCursor
 	}
 }
 
-func (c *console) adminAction(r *request, what, okKey string) error {
+// adminAction runs one of the admin page's buttons and answers with the admin page.
+func (c *console) adminAction(r *request, call func(ctx context.Context, cl *apiclient.Client, year int) error, okKey string) error {
 	year, err := r.year()
 	if err != nil {
 		return err
 	}
 	return c.act(r, fmt.Sprintf("/campaigns/%d/admin", year),
-		call{method: http.MethodPost, path: fmt.Sprintf("/campaigns/%d/%s", year, what), body: map[string]any{}}, okKey)
+		func(ctx context.Context, cl *apiclient.Client) error { return call(ctx, cl, year) }, okKey)
 }
 
-func (c *console) rank(r *request) error    { return c.adminAction(r, "ranking", "flash.ranked") }
-func (c *console) publish(r *request) error { return c.adminAction(r, "notice", "flash.published") }
+func (c *console) rank(r *request) error {
+	return c.adminAction(r, func(ctx context.Context, cl *apiclient.Client, year int) error {
+		return errOnly(cl.Rank(ctx, year))
+	}, "flash.ranked")
+}
+
+func (c *console) publish(r *request) error {
+	return c.adminAction(r, func(ctx context.Context, cl *apiclient.Client, year int) error {
+		return errOnly(cl.PublishNotice(ctx, year))
+	}, "flash.published")
+}
+
 func (c *console) promote(r *request) error {
-	return c.adminAction(r, "reserve/promote", "flash.promoted")
+	return c.adminAction(r, func(ctx context.Context, cl *apiclient.Client, year int) error {
+		return errOnly(cl.Promote(ctx, year))
+	}, "flash.promoted")
 }
 
 // decline leaves the open vacancies unfilled, with the administrator's reason (R10).
@@ -184,9 +177,10 @@ func (c *console) decline(r *request) error {
 	if err != nil {
 		return err
 	}
-	return c.act(r, fmt.Sprintf("/campaigns/%d/admin", year),
-		call{method: http.MethodPost, path: fmt.Sprintf("/campaigns/%d/vacancies/decline", year),
-			body: map[string]string{"reason": strings.TrimSpace(r.ec.FormValue("reason"))}}, "flash.declined")
+	req := api.ReasonRequest{Reason: strings.TrimSpace(r.ec.FormValue("reason"))}
+	return c.act(r, fmt.Sprintf("/campaigns/%d/admin", year), func(ctx context.Context, cl *apiclient.Client) error {
+		return errOnly(cl.DeclineVacancies(ctx, year, req))
+	}, "flash.declined")
 }
 
 // designationRef records the document reference of the Department's decision on the
@@ -196,9 +190,10 @@ func (c *console) designationRef(r *request) error {
 	if err != nil {
 		return err
 	}
-	return c.act(r, fmt.Sprintf("/campaigns/%d/admin", year),
-		call{method: http.MethodPut, path: fmt.Sprintf("/campaigns/%d/designation", year),
-			body: map[string]string{"document_ref": strings.TrimSpace(r.ec.FormValue("document_ref"))}}, "flash.designation_ref")
+	req := api.DesignationRequest{DocumentRef: strings.TrimSpace(r.ec.FormValue("document_ref"))}
+	return c.act(r, fmt.Sprintf("/campaigns/%d/admin", year), func(ctx context.Context, cl *apiclient.Client) error {
+		return errOnly(cl.RecordDesignationRef(ctx, year, req))
+	}, "flash.designation_ref")
 }
 
 var objectionIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -213,8 +208,8 @@ func (c *console) resolve(r *request) error {
 		return badPath("objection id %q is malformed", id)
 	}
 	decision := r.ec.FormValue("decision")
-	return c.act(r, fmt.Sprintf("/campaigns/%d/admin#objections", year),
-		call{method: http.MethodPost, path: fmt.Sprintf("/campaigns/%d/objections/%s/resolution", year, url.PathEscape(id)),
-			body: map[string]string{"decision": decision, "note": strings.TrimSpace(r.ec.FormValue("note"))}},
-		"flash.resolved", id, decision)
+	req := api.ResolutionRequest{Decision: decision, Note: strings.TrimSpace(r.ec.FormValue("note"))}
+	return c.act(r, fmt.Sprintf("/campaigns/%d/admin#objections", year), func(ctx context.Context, cl *apiclient.Client) error {
+		return errOnly(cl.Resolve(ctx, year, id, req))
+	}, "flash.resolved", id, decision)
 }

@@ -1,12 +1,15 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/readmodel"
 )
@@ -58,12 +61,12 @@ func (c *console) loadApplication(r *request) (applicationView, int, error) {
 	v.Div = div
 	v.Prefecture, _ = c.divs.Get(div.ParentCode)
 	v.Criteria = domain.Criteria
-	if err := c.get(r, fmt.Sprintf("/campaigns/%d", year), &v.Campaign); err != nil {
+	client := c.client(r)
+	if v.Campaign, err = client.Campaign(r.ctx(), year); err != nil {
 		return v, year, err
 	}
 	v.Next = nextDeadline(v.Campaign)
-	var app readmodel.Application
-	err = c.get(r, fmt.Sprintf("/campaigns/%d/applications/%s", year, county), &app)
+	app, err := client.Application(r.ctx(), year, county)
 	switch {
 	case isStatus(err, http.StatusNotFound):
 	case err != nil:
@@ -71,8 +74,8 @@ func (c *console) loadApplication(r *request) (applicationView, int, error) {
 	default:
 		v.App = &app
 		cursor := r.ec.QueryParam("timeline")
-		var tl eventsPage
-		if err := c.get(r, withQuery(fmt.Sprintf("/campaigns/%d/applications/%s/timeline", year, county), "cursor", cursor), &tl); err != nil {
+		tl, err := client.ApplicationTimeline(r.ctx(), year, county, apiclient.TimelineQuery{Page: apiclient.Page{Cursor: cursor}})
+		if err != nil {
 			return v, year, err
 		}
 		v.Timeline = tl.Events
@@ -131,7 +134,7 @@ func (c *console) applicationLive(r *request) error {
 	v, changed, err := c.loadLive(r)
 	if err != nil {
 		status := http.StatusInternalServerError
-		if ae, ok := asAPIError(err); ok {
+		if ae, ok := apiclient.AsError(err); ok {
 			status = ae.Status
 		} else if errors.Is(err, errSignIn) {
 			status = http.StatusUnauthorized
@@ -164,15 +167,15 @@ func (c *console) loadLive(r *request) (liveView, bool, error) {
 	if err != nil {
 		return v, false, err
 	}
-	var app readmodel.Application
-	if err := c.get(r, fmt.Sprintf("/campaigns/%d/applications/%s", year, county), &app); err != nil {
+	client := c.client(r)
+	app, err := client.Application(r.ctx(), year, county)
+	if err != nil {
 		return v, false, err
 	}
 	v.App = &app
 	if after != nil {
-		var tl eventsPage
-		path := withQuery(fmt.Sprintf("/campaigns/%d/applications/%s/timeline", year, county), "after", strconv.FormatInt(*after, 10))
-		if err := c.get(r, path, &tl); err != nil {
+		tl, err := client.ApplicationTimeline(r.ctx(), year, county, apiclient.TimelineQuery{After: after})
+		if err != nil {
 			return v, false, err
 		}
 		v.Events = tl.Events
@@ -209,8 +212,9 @@ func (c *console) register(r *request) error {
 	if err != nil {
 		return err
 	}
-	return c.act(r, page, call{method: http.MethodPost, path: fmt.Sprintf("/campaigns/%d/applications", year),
-		body: map[string]string{"county": county}}, "flash.registered")
+	return c.act(r, page, func(ctx context.Context, cl *apiclient.Client) error {
+		return errOnly(cl.RegisterApplication(ctx, year, api.RegisterRequest{County: county}))
+	}, "flash.registered")
 }
 
 // materials turns the checklist form into PUT materials (R6): one number of copies per
@@ -220,7 +224,7 @@ func (c *console) materials(r *request) error {
 	if err != nil {
 		return err
 	}
-	items := map[string]domain.Delivery{}
+	items := domain.Materials{}
 	for _, it := range domain.Checklist {
 		if it.FromPrefecture {
 			continue
@@ -236,8 +240,9 @@ func (c *console) materials(r *request) error {
 		}
 		items[it.Number] = domain.Delivery{Copies: n}
 	}
-	return c.act(r, page, call{method: http.MethodPut, path: fmt.Sprintf("/campaigns/%d/applications/%s/materials", year, county),
-		body: map[string]any{"items": items}}, "flash.materials_saved")
+	return c.act(r, page, func(ctx context.Context, cl *apiclient.Client) error {
+		return errOnly(cl.PutMaterials(ctx, year, county, api.MaterialsRequest{Items: items}))
+	}, "flash.materials_saved")
 }
 
 func (c *console) submit(r *request) error {
@@ -245,8 +250,9 @@ func (c *console) submit(r *request) error {
 	if err != nil {
 		return err
 	}
-	return c.act(r, page, call{method: http.MethodPost, path: fmt.Sprintf("/campaigns/%d/applications/%s/submit", year, county),
-		body: map[string]any{}}, "flash.submitted")
+	return c.act(r, page, func(ctx context.Context, cl *apiclient.Client) error {
+		return errOnly(cl.Submit(ctx, year, county))
+	}, "flash.submitted")
 }
 
 func (c *console) selfApply(r *request) error {
@@ -254,8 +260,10 @@ func (c *console) selfApply(r *request) error {
 	if err != nil {
 		return err
 	}
-	return c.act(r, page, call{method: http.MethodPost, path: fmt.Sprintf("/campaigns/%d/applications/%s/self-apply", year, county),
-		body: map[string]string{"document_ref": strings.TrimSpace(r.ec.FormValue("document_ref"))}}, "flash.self_applied")
+	req := api.SelfApplyRequest{DocumentRef: strings.TrimSpace(r.ec.FormValue("document_ref"))}
+	return c.act(r, page, func(ctx context.Context, cl *apiclient.Client) error {
+		return errOnly(cl.SelfApply(ctx, year, county, req))
+	}, "flash.self_applied")
 }
 
 func (c *console) withdraw(r *request) error {
@@ -263,8 +271,10 @@ func (c *console) withdraw(r *request) error {
 	if err != nil {
 		return err
 	}
-	return c.act(r, page, call{method: http.MethodPost, path: fmt.Sprintf("/campaigns/%d/applications/%s/withdraw", year, county),
-		body: map[string]string{"reason": strings.TrimSpace(r.ec.FormValue("reason"))}}, "flash.withdrawn")
+	req := api.WithdrawRequest{Reason: strings.TrimSpace(r.ec.FormValue("reason"))}
+	return c.act(r, page, func(ctx context.Context, cl *apiclient.Client) error {
+		return errOnly(cl.Withdraw(ctx, year, county, req))
+	}, "flash.withdrawn")
 }
 
 // scorecard posts one reviewer's card (R8) and returns to the page the form was on.
@@ -277,7 +287,7 @@ func (c *console) scorecard(r *request) error {
 	if b := localPath(r.ec.FormValue("back")); strings.HasPrefix(b, fmt.Sprintf("/campaigns/%d/", year)) {
 		back = b + "#cand-" + county
 	}
-	criteria := map[string]float64{}
+	criteria := domain.Scorecard{}
 	for _, k := range domain.Criteria {
 		raw := strings.TrimSpace(r.ec.FormValue("c_" + k))
 		if raw == "" {
@@ -290,6 +300,8 @@ func (c *console) scorecard(r *request) error {
 		}
 		criteria[k] = v
 	}
-	return c.act(r, back, call{method: http.MethodPost, path: fmt.Sprintf("/campaigns/%d/applications/%s/scorecards", year, county),
-		body: map[string]any{"criteria": criteria, "comment": strings.TrimSpace(r.ec.FormValue("comment"))}}, "flash.scored", divisionName(county))
+	req := api.ScoreRequest{Criteria: criteria, Comment: strings.TrimSpace(r.ec.FormValue("comment"))}
+	return c.act(r, back, func(ctx context.Context, cl *apiclient.Client) error {
+		return errOnly(cl.Score(ctx, year, county, req))
+	}, "flash.scored", divisionName(county))
 }

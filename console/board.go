@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/readmodel"
 )
@@ -47,11 +48,11 @@ func (c *console) board(r *request) error {
 	if err := r.requireUser(); err != nil {
 		return err
 	}
-	var cv readmodel.CampaignView
-	if err := c.get(r, fmt.Sprintf("/campaigns/%d", year), &cv); err != nil {
+	cv, err := c.client(r).Campaign(r.ctx(), year)
+	if err != nil {
 		return err
 	}
-	apps, err := c.applications(r, year)
+	apps, err := c.applications(r, year, apiclient.ApplicationsQuery{})
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func TestLiveTimelineOfALongCaseInBrowser(t *testing.T) {
 	project(seed)
 	quiet := slog.New(slog.DiscardHandler)
 	e := api.New(api.Config{JWTSecret: secret, Logger: quiet, Province: "520000"}, nil, st)
-	if err := console.Mount(e, console.Config{JWTSecret: secret, Dev: true, Logger: quiet}); err != nil {
+	if err := console.Mount(e, console.Config{JWTSecret: secret, Dev: true, Logger: quiet, Province: "520000"}); err != nil {
 		t.Fatalf("mount console: %v", err)
 	}
 	srv := httptest.NewServer(e)

@@ -1,11 +1,9 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -24,6 +22,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/activities"
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/console"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/internal/testtemporal"
@@ -76,7 +75,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	// step shows the server's side of it.
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	e := api.New(api.Config{JWTSecret: secret, Logger: log, Province: "520000"}, tc, st)
-	if err := console.Mount(e, console.Config{JWTSecret: secret, Dev: true, Logger: log}); err != nil {
+	if err := console.Mount(e, console.Config{JWTSecret: secret, Dev: true, Logger: log, Province: "520000"}); err != nil {
 		t.Fatalf("mount console: %v", err)
 	}
 	srv := httptest.NewServer(e) // 127.0.0.1 only
@@ -84,9 +83,11 @@ func TestConsoleInBrowser(t *testing.T) {
 	t.Logf("server %s up after %s", srv.URL, time.Since(started).Round(time.Millisecond))
 
 	b := newBrowser(t, chromium, srv.URL, shots)
-	a := &apiClient{t: t, base: srv.URL + api.BasePath}
-	admin := a.token(domain.RoleAdmin, "520000", "admin-zhang")
-	county := func(code string) string { return a.token(domain.RoleCounty, code, "official-"+code) }
+	// The API calls outlive the 30 seconds the setup had.
+	actx := t.Context()
+	a := &officials{t: t, ctx: actx, api: apiclient.New(srv.URL, nil)}
+	admin := a.as(domain.RoleAdmin, "520000", "admin-zhang")
+	county := func(code string) *apiclient.Client { return a.as(domain.RoleCounty, code, "official-"+code) }
 	const year = 2016
 	y := fmt.Sprintf("/campaigns/%d", year)
 
@@ -125,21 +126,21 @@ func TestConsoleInBrowser(t *testing.T) {
 	// A second, empty campaign whose notice deadline passes within seconds, so the
 	// board can show an overdue campaign (R9) later on.
 	soon := time.Now()
-	a.must(http.StatusCreated, "POST", "/campaigns", admin, map[string]any{
-		"year": 2017, "province": "520000", "quota": 12, "prefecture_cap": 2, "publicity_period": "168h",
-		"recommendation_deadline": soon.Add(3 * time.Second).Format(time.RFC3339Nano),
-		"notice_deadline":         soon.Add(6 * time.Second).Format(time.RFC3339Nano),
-	})
+	a.must(admin.CreateCampaign(actx, api.CreateCampaignRequest{
+		Year: 2017, Province: "520000", Quota: 12, PrefectureCap: 2, PublicityPeriod: "168h",
+		RecommendationDeadline: soon.Add(3 * time.Second).Format(time.RFC3339Nano),
+		NoticeDeadline:         soon.Add(6 * time.Second).Format(time.RFC3339Nano),
+	}))
 
 	// Other counties apply through the API, as their own officials would.
 	for _, c := range []string{"520322", "520323", "520328", "520382"} {
-		a.must(http.StatusCreated, "POST", y+"/applications", county(c), map[string]string{"county": c})
+		a.must(county(c).RegisterApplication(actx, year, api.RegisterRequest{County: c}))
 		if c != "520328" { // 湄潭 has a national score: exempt from materials (R6)
-			a.must(http.StatusOK, "PUT", y+"/applications/"+c+"/materials", county(c), fullMaterials())
+			a.must(county(c).PutMaterials(actx, year, c, fullMaterials()))
 		}
-		a.must(http.StatusOK, "POST", y+"/applications/"+c+"/submit", county(c), map[string]any{})
+		a.must(county(c).Submit(actx, year, c))
 	}
-	a.must(http.StatusOK, "POST", y+"/applications/520382/self-apply", county("520382"), map[string]string{"document_ref": "仁府呈〔2016〕5号"})
+	a.must(county("520382").SelfApply(actx, year, "520382", api.SelfApplyRequest{DocumentRef: "仁府呈〔2016〕5号"}))
 
 	// 3. A county official registers, is refused without materials, delivers, submits.
 	b.signIn(domain.RoleCounty, "520402", "xixiu-official")
@@ -166,8 +167,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	// 4. The timeline follows an action taken elsewhere without a reload: Anshun's
 	// prefecture official recommends the county while its page stays open.
 	b.eval(`window.__samePage = "yes"; true`)
-	a.must(http.StatusOK, "POST", y+"/prefectures/520400/recommendation", a.token(domain.RolePrefecture, "520400", "anshun-official"),
-		map[string]any{"counties": []string{"520402"}, "document_ref": "安商发〔2016〕8号"})
+	a.must(a.as(domain.RolePrefecture, "520400", "anshun-official").Recommend(actx, year, "520400",
+		api.RecommendRequest{Counties: []string{"520402"}, DocumentRef: "安商发〔2016〕8号"}))
 	b.waitJS(`document.querySelector('#timeline tr[data-action="recommend"]') !== null`, 10*time.Second, "the recommendation on the live timeline")
 	b.expectAttr("#live .live-state .badge", "data-state", "recommended")
 	if same := b.evalString(`window.__samePage || "reloaded"`); same != "yes" {
@@ -235,10 +236,10 @@ func TestConsoleInBrowser(t *testing.T) {
 	})
 
 	// 9. A reviewer scores in the browser; a colleague's cards come through the API (R8).
-	reviewer := a.token(domain.RoleReviewer, "520000", "reviewer-wang")
+	reviewer := a.as(domain.RoleReviewer, "520000", "reviewer-wang")
 	marks := map[string]float64{"520328": 90, "520322": 80, "520382": 70, "520402": 60}
 	for c, m := range marks {
-		a.must(http.StatusOK, "POST", y+"/applications/"+c+"/scorecards", reviewer, map[string]any{"criteria": allCriteria(m), "comment": "实地核查"})
+		a.must(reviewer.Score(actx, year, c, api.ScoreRequest{Criteria: allCriteria(m), Comment: "实地核查"}))
 	}
 	b.signIn(domain.RoleReviewer, "520000", "reviewer-li")
 	b.open(y + "/review")
@@ -297,10 +298,18 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.shot("application-ranked", "application page: scorecards, rank, breakdown and full timeline")
 
 	// The console shadows none of the API's own routes.
-	for path, want := range map[string]int{"/healthz": http.StatusOK, "/metrics": http.StatusOK, "/api/v1/openapi.json": http.StatusOK, "/api/v1/campaigns/2016": http.StatusUnauthorized} {
-		if got := a.status(srv.URL + path); got != want {
-			t.Errorf("GET %s after Mount: %d, want %d", path, got, want)
+	public := a.api
+	for path, get := range map[string]func() error{
+		"/healthz":             func() error { return public.Health(actx) },
+		"/metrics":             func() error { _, err := public.Metrics(actx); return err },
+		"/api/v1/openapi.json": func() error { _, err := public.OpenAPI(actx); return err },
+	} {
+		if err := get(); err != nil {
+			t.Errorf("GET %s after Mount: %v", path, err)
 		}
+	}
+	if _, err := public.Campaign(actx, year); err == nil || !isStatus(err, http.StatusUnauthorized) {
+		t.Errorf("GET /api/v1/campaigns/%d without a token after Mount: %v, want 401", year, err)
 	}
 	t.Logf("browser test took %s", time.Since(started).Round(time.Millisecond))
 }
@@ -314,7 +323,7 @@ func TestSignInNextStaysOnSiteInBrowser(t *testing.T) {
 	chromium := ensureChromium(t)
 	quiet := slog.New(slog.DiscardHandler)
 	e := api.New(api.Config{JWTSecret: secret, Logger: quiet, Province: "520000"}, nil, nil)
-	if err := console.Mount(e, console.Config{JWTSecret: secret, Dev: true, Logger: quiet}); err != nil {
+	if err := console.Mount(e, console.Config{JWTSecret: secret, Dev: true, Logger: quiet, Province: "520000"}); err != nil {
 		t.Fatalf("mount console: %v", err)
 	}
 	srv := httptest.NewServer(e)
@@ -422,18 +431,18 @@ func local(t time.Time) string {
 	return t.In(domain.Shanghai).Format("2006-01-02T15:04:05")
 }
 
-func fullMaterials() map[string]any {
-	items := map[string]any{}
+func fullMaterials() api.MaterialsRequest {
+	items := domain.Materials{}
 	for _, it := range domain.Checklist {
 		if it.Required {
-			items[it.Number] = map[string]int{"copies": domain.RequiredCopies}
+			items[it.Number] = domain.Delivery{Copies: domain.RequiredCopies}
 		}
 	}
-	return map[string]any{"items": items}
+	return api.MaterialsRequest{Items: items}
 }
 
-func allCriteria(mark float64) map[string]float64 {
-	out := map[string]float64{}
+func allCriteria(mark float64) domain.Scorecard {
+	out := domain.Scorecard{}
 	for _, c := range domain.Criteria {
 		out[c] = mark
 	}
@@ -706,68 +715,35 @@ func jsString(s string) string {
 
 // ---------------------------------------------------------------- the API, directly
 
-// apiClient plays the other officials through the HTTP API of the same server.
-type apiClient struct {
-	t    *testing.T
-	base string
+// officials plays the other officials through the typed client of the HTTP API, over
+// the same server's socket.
+type officials struct {
+	t   *testing.T
+	ctx context.Context
+	api *apiclient.Client
 }
 
-var httpClient = &http.Client{Timeout: 30 * time.Second}
-
-func (a *apiClient) token(role domain.Role, region, sub string) string {
+// as is the client of one official, with a token minted for them.
+func (a *officials) as(role domain.Role, region, sub string) *apiclient.Client {
 	a.t.Helper()
 	tok, err := api.MintToken(secret, role, region, sub, time.Hour)
 	if err != nil {
 		a.t.Fatalf("mint token: %v", err)
 	}
-	return tok
+	return a.api.WithToken(tok)
 }
 
-func (a *apiClient) do(method, path, token string, body any) (int, []byte) {
+// must fails the test on an error of a call whose answer the test does not read.
+func (a *officials) must(_ any, err error) {
 	a.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			a.t.Fatalf("encode: %v", err)
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, a.base+path, rd)
 	if err != nil {
-		a.t.Fatalf("request: %v", err)
+		a.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := httpClient.Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	out, _ := io.ReadAll(res.Body)
-	return res.StatusCode, out
 }
 
-func (a *apiClient) must(want int, method, path, token string, body any) []byte {
-	a.t.Helper()
-	status, out := a.do(method, path, token, body)
-	if status != want {
-		a.t.Fatalf("%s %s: want %d, got %d %s", method, path, want, status, out)
-	}
-	return out
-}
-
-func (a *apiClient) status(url string) int {
-	a.t.Helper()
-	res, err := httpClient.Get(url)
-	if err != nil {
-		a.t.Fatalf("GET %s: %v", url, err)
-	}
-	_, _ = io.Copy(io.Discard, res.Body)
-	_ = res.Body.Close()
-	return res.StatusCode
+func isStatus(err error, status int) bool {
+	ae, ok := apiclient.AsError(err)
+	return ok && ae.Status == status
 }
 
 type campaign struct{ readmodel.CampaignView }
@@ -781,16 +757,16 @@ func (c campaign) prefecture(code string) readmodel.Prefecture {
 	return readmodel.Prefecture{Code: code}
 }
 
-func (a *apiClient) campaignView(token string, year int) campaign {
+func (a *officials) campaignView(cl *apiclient.Client, year int) campaign {
 	a.t.Helper()
-	var v readmodel.CampaignView
-	if err := json.Unmarshal(a.must(http.StatusOK, "GET", fmt.Sprintf("/campaigns/%d", year), token, nil), &v); err != nil {
-		a.t.Fatalf("decode campaign: %v", err)
+	v, err := cl.Campaign(a.ctx, year)
+	if err != nil {
+		a.t.Fatalf("read campaign %d: %v", year, err)
 	}
 	return campaign{v}
 }
 
-func (a *apiClient) eventually(within time.Duration, what string, cond func() bool) {
+func (a *officials) eventually(within time.Duration, what string, cond func() bool) {
 	a.t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {

@@ -1,10 +1,11 @@
 // Package console is the web console of every role of R12 — county, prefecture, reviewer,
 // administrator — and of the public notice, served by the same binary at / on the API's
 // port. It is built on the HTTP API and nothing else: each handler turns a page or a form
-// into requests to the API echo instance (in-process, through its ServeHTTP, with the
-// user's bearer token), so authentication, jurisdiction, validation, idempotency and the
-// rules themselves stay in one place and the console cannot drift into a second path to
-// the data. Pages are server-rendered html/template (embedded), Simplified Chinese by
+// into requests to the API echo instance through the typed client of package apiclient
+// (in-process, through the instance's ServeHTTP, with the user's bearer token), so
+// authentication, jurisdiction, validation, idempotency and the rules themselves stay in
+// one place and the console cannot drift into a second path to the data or a second
+// declaration of the API's bodies. Pages are server-rendered html/template (embedded), Simplified Chinese by
 // default with an English switch, with a little vanilla JS for countdowns and the live
 // timeline; there is no front-end build step.
 package console
@@ -21,6 +22,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 )
 
@@ -47,10 +49,11 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// console holds the console's dependencies: the API instance it calls and its pages.
+// console holds the console's dependencies: the client of the API instance it calls and
+// its pages.
 type console struct {
 	cfg   Config
-	api   http.Handler
+	api   *apiclient.Client
 	divs  *domain.Divisions
 	pages map[string]map[string]pageTemplate // page -> lang -> template
 	log   *slog.Logger
@@ -82,7 +85,7 @@ func Mount(e *echo.Echo, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("console: province: %w", err)
 	}
-	c := &console{cfg: cfg, api: e, divs: divs, pages: pages, log: cfg.Logger}
+	c := &console{cfg: cfg, api: apiclient.NewHandler(e), divs: divs, pages: pages, log: cfg.Logger}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return fmt.Errorf("console: static assets: %w", err)

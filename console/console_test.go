@@ -75,7 +75,7 @@ func newTestServer(t *testing.T, dev bool) *echo.Echo {
 	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	e := api.New(api.Config{JWTSecret: testSecret, Logger: quiet, Province: "520000"}, nil, emptyStore{})
-	if err := Mount(e, Config{JWTSecret: testSecret, Dev: dev, Logger: quiet}); err != nil {
+	if err := Mount(e, Config{JWTSecret: testSecret, Dev: dev, Logger: quiet, Province: "520000"}); err != nil {
 		t.Fatalf("Mount: %v", err)
 	}
 	return e
@@ -241,7 +241,11 @@ func TestSignIn(t *testing.T) {
 	if !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Path != "/" {
 		t.Errorf("session cookie flags: HttpOnly=%v SameSite=%v Path=%q", session.HttpOnly, session.SameSite, session.Path)
 	}
-	c := &console{cfg: Config{JWTSecret: testSecret, Province: api.DefaultProvince}, divs: domain.Guizhou2016()}
+	divs, err := domain.Current("520000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &console{cfg: Config{JWTSecret: testSecret, Province: "520000"}, divs: divs}
 	u, err := c.parseToken(session.Value)
 	if err != nil || u.Role != domain.RolePrefecture || u.Region != "520300" || u.Sub != "zunyi" {
 		t.Fatalf("minted token: %+v, %v", u, err)

@@ -1,12 +1,15 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/readmodel"
 )
@@ -97,23 +100,18 @@ func (c *console) amend(r *request) error {
 	if err != nil {
 		return refuse(err)
 	}
-	body := map[string]any{"reason": strings.TrimSpace(ec.FormValue("reason"))}
-	if rec != "" {
-		body["recommendation_deadline"] = rec
-	}
-	if notice != "" {
-		body["notice_deadline"] = notice
+	// What the form leaves empty stays absent (nil, sent as null): the API tells a
+	// correction of the lists from none by that, on a closed campaign (R13).
+	req := api.AmendmentRequest{
+		Reason: strings.TrimSpace(ec.FormValue("reason")), RecommendationDeadline: rec, NoticeDeadline: notice,
+		ExcludedAdd: splitList(ec.FormValue("excluded_add")), ExcludedRemove: splitList(ec.FormValue("excluded_remove")),
 	}
 	if len(scores) > 0 {
-		body["national_scores"] = scores
+		req.NationalScores = scores
 	}
-	if add := splitList(ec.FormValue("excluded_add")); len(add) > 0 {
-		body["excluded_add"] = add
-	}
-	if remove := splitList(ec.FormValue("excluded_remove")); len(remove) > 0 {
-		body["excluded_remove"] = remove
-	}
-	return c.act(r, back, call{method: http.MethodPost, path: fmt.Sprintf("/campaigns/%d/amendments", year), body: body}, "flash.amended")
+	return c.act(r, back, func(ctx context.Context, cl *apiclient.Client) error {
+		return errOnly(cl.Amend(ctx, year, req))
+	}, "flash.amended")
 }
 
 // reinstate gives a forfeited prefecture back its filing and its cases (R13).
@@ -126,7 +124,8 @@ func (c *console) reinstate(r *request) error {
 	if err != nil {
 		return err
 	}
-	return c.act(r, fmt.Sprintf("/campaigns/%d/admin", year),
-		call{method: http.MethodPost, path: fmt.Sprintf("/campaigns/%d/prefectures/%s/reinstate", year, code),
-			body: map[string]string{"reason": strings.TrimSpace(r.ec.FormValue("reason"))}}, "flash.reinstated", code)
+	req := api.ReasonRequest{Reason: strings.TrimSpace(r.ec.FormValue("reason"))}
+	return c.act(r, fmt.Sprintf("/campaigns/%d/admin", year), func(ctx context.Context, cl *apiclient.Client) error {
+		return errOnly(cl.Reinstate(ctx, year, code, req))
+	}, "flash.reinstated", code)
 }

@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 )
 
 // createForm holds the create-campaign form's fields as typed, so a refused form comes
@@ -80,7 +83,7 @@ func (c *console) createCampaign(r *request) error {
 	f.Year, _ = strconv.Atoi(ec.FormValue("year"))
 	f.Quota, _ = strconv.Atoi(ec.FormValue("quota"))
 	f.Cap, _ = strconv.Atoi(ec.FormValue("prefecture_cap"))
-	refuse := func(ae *apiError) error {
+	refuse := func(ae *apiclient.Error) error {
 		return c.render(r, httpStatus(ae), "admin", pageOpts{title: "admin.title", titleArgs: []any{f.Year}, err: ae,
 			self: fmt.Sprintf("/campaigns/%d/admin", f.Year), year: f.Year}, adminView{Create: &f})
 	}
@@ -99,14 +102,13 @@ func (c *console) createCampaign(r *request) error {
 	if err != nil {
 		return refuse(badPath("%v", err))
 	}
-	body := map[string]any{
-		"year": f.Year, "province": c.cfg.Province, "quota": f.Quota, "prefecture_cap": f.Cap,
-		"recommendation_deadline": rec.Format(time.RFC3339), "notice_deadline": notice.Format(time.RFC3339),
-		"publicity_period": f.Publicity, "excluded": nonNil(splitList(f.Excluded)), "national_scores": scores,
-	}
-	err = c.do(r, call{method: http.MethodPost, path: "/campaigns", token: r.token(), body: body, idem: ec.FormValue(idemField)}, nil)
+	_, err = c.client(r).CreateCampaign(r.formCtx(), api.CreateCampaignRequest{
+		Year: f.Year, Province: c.cfg.Province, Quota: f.Quota, PrefectureCap: f.Cap,
+		RecommendationDeadline: rec.Format(time.RFC3339), NoticeDeadline: notice.Format(time.RFC3339),
+		PublicityPeriod: f.Publicity, Excluded: nonNil(splitList(f.Excluded)), NationalScores: scores,
+	})
 	admin := fmt.Sprintf("/campaigns/%d/admin", f.Year)
-	if ae, ok := asAPIError(err); ok && ae.Status != http.StatusUnauthorized {
+	if ae, ok := apiclient.AsError(err); ok && ae.Status != http.StatusUnauthorized {
 		if ae.Status == http.StatusConflict {
 			c.setFlash(ec, flash{Kind: "error", Err: ae})
 			return ec.Redirect(http.StatusSeeOther, admin)

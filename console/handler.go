@@ -1,11 +1,13 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
 
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/readmodel"
 )
@@ -18,12 +20,12 @@ var (
 	codePattern = regexp.MustCompile(`^[0-9]{6}$`)
 )
 
-func badPath(format string, args ...any) *apiError {
-	return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Message: fmt.Sprintf(format, args...)}
+func badPath(format string, args ...any) *apiclient.Error {
+	return &apiclient.Error{Status: http.StatusBadRequest, Code: "bad_request", Message: fmt.Sprintf(format, args...)}
 }
 
-func notFound(format string, args ...any) *apiError {
-	return &apiError{Status: http.StatusNotFound, Code: "not_found", Message: fmt.Sprintf(format, args...)}
+func notFound(format string, args ...any) *apiclient.Error {
+	return &apiclient.Error{Status: http.StatusNotFound, Code: "not_found", Message: fmt.Sprintf(format, args...)}
 }
 
 // year reads :year; the console checks the path's shape itself only so that a typo
@@ -45,13 +47,9 @@ func (r *request) code(name string) (string, error) {
 	return raw, nil
 }
 
-// get reads one API resource with the user's token.
-func (c *console) get(r *request, path string, out any) error {
-	return c.do(r, call{method: http.MethodGet, path: path, token: r.token()}, out)
-}
-
+// isStatus reports whether err is the API's refusal with that status.
 func isStatus(err error, status int) bool {
-	ae, ok := asAPIError(err)
+	ae, ok := apiclient.AsError(err)
 	return ok && ae.Status == status
 }
 
@@ -71,18 +69,18 @@ func nextDeadline(v readmodel.CampaignView) *deadlineView {
 	return nil
 }
 
+// send is one form's call to the API, made with the form's context (its idempotency
+// key) and the user's client.
+type send func(ctx context.Context, cl *apiclient.Client) error
+
 // act runs one form's API call and answers Post/Redirect/Get: the result or the
 // refusal travels in a flash to the page the browser is sent back to.
-func (c *console) act(r *request, back string, cl call, okKey string, okArgs ...string) error {
+func (c *console) act(r *request, back string, call send, okKey string, okArgs ...string) error {
 	if err := r.requireUser(); err != nil {
 		return err
 	}
-	cl.token = r.token()
-	if cl.idem == "" {
-		cl.idem = r.ec.FormValue(idemField)
-	}
-	err := c.do(r, cl, nil)
-	if ae, ok := asAPIError(err); ok && ae.Status != http.StatusUnauthorized {
+	err := call(r.formCtx(), c.client(r))
+	if ae, ok := apiclient.AsError(err); ok && ae.Status != http.StatusUnauthorized {
 		c.setFlash(r.ec, flash{Kind: "error", Err: ae})
 		return r.ec.Redirect(http.StatusSeeOther, back)
 	}

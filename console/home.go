@@ -1,12 +1,10 @@
 package console
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 // homeYears is how far the home page looks for campaigns and notices. The API has no
@@ -34,8 +32,7 @@ func (c *console) home(r *request) error {
 	first, last := now.Year()+1, now.Year()-homeYearsBack
 	if r.user != nil {
 		for y := first; y >= last; y-- {
-			var cv readmodel.CampaignView
-			err := c.get(r, fmt.Sprintf("/campaigns/%d", y), &cv)
+			cv, err := c.client(r).Campaign(r.ctx(), y)
 			if isStatus(err, http.StatusNotFound) {
 				continue
 			}
@@ -56,8 +53,7 @@ func (c *console) home(r *request) error {
 		}
 	}
 	for y := first; y >= last; y-- {
-		var n readmodel.Notice
-		if err := c.do(r, call{method: http.MethodGet, path: fmt.Sprintf("/campaigns/%d/notice", y)}, &n); err == nil {
+		if _, err := c.public(r).Notice(r.ctx(), y, 0); err == nil {
 			v.Notices = append(v.Notices, y)
 		}
 	}

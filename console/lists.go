@@ -1,12 +1,10 @@
 package console
 
 import (
-	"fmt"
 	"net/url"
-	"slices"
-	"strconv"
 
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/readmodel"
 )
 
@@ -16,23 +14,8 @@ import (
 // prefecture and the review pages lay them out over the province's map, and a campaign
 // has at most one application per county.
 
-// applicationsPage, eventsPage and objectionsPage are the list bodies of the API.
-type applicationsPage struct {
-	Applications []readmodel.Application `json:"applications"`
-	NextCursor   string                  `json:"next_cursor"`
-}
-
-type eventsPage struct {
-	Events     []readmodel.Event `json:"events"`
-	NextCursor string            `json:"next_cursor"`
-}
-
-type objectionsPage struct {
-	Objections []readmodel.Objection `json:"objections"`
-	NextCursor string                `json:"next_cursor"`
-}
-
-// withQuery is path with the non-empty values of kv (name, value, …) as its query.
+// withQuery is the console's path with the non-empty values of kv (name, value, …) as
+// its query.
 func withQuery(path string, kv ...string) string {
 	q := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -46,23 +29,21 @@ func withQuery(path string, kv ...string) string {
 	return path + "?" + q.Encode()
 }
 
-// applications reads every application of a campaign matching the filters (name, value,
-// … of the API's query), following next_cursor at the API's largest page.
-func (c *console) applications(r *request, year int, filters ...string) ([]readmodel.Application, error) {
+// applications reads every application of a campaign matching q's filters, following
+// next_cursor at the API's largest page.
+func (c *console) applications(r *request, year int, q apiclient.ApplicationsQuery) ([]readmodel.Application, error) {
 	var all []readmodel.Application
-	cursor := ""
+	q.Page = apiclient.Page{Limit: api.MaxLimit}
 	for {
-		var p applicationsPage
-		query := slices.Concat(filters, []string{"limit", strconv.Itoa(api.MaxLimit), "cursor", cursor})
-		path := withQuery(fmt.Sprintf("/campaigns/%d/applications", year), query...)
-		if err := c.get(r, path, &p); err != nil {
+		p, err := c.client(r).Applications(r.ctx(), year, q)
+		if err != nil {
 			return nil, err
 		}
 		all = append(all, p.Applications...)
 		if p.NextCursor == "" {
 			return all, nil
 		}
-		cursor = p.NextCursor
+		q.Cursor = p.NextCursor
 	}
 }
 

@@ -61,7 +61,7 @@ func floodedConsole(t *testing.T, events, objections int) (*echo.Echo, *store.St
 	}
 	quiet := slog.New(slog.DiscardHandler)
 	e := api.New(api.Config{JWTSecret: testSecret, Logger: quiet, Province: "520000"}, nil, st)
-	if err := Mount(e, Config{JWTSecret: testSecret, Logger: quiet}); err != nil {
+	if err := Mount(e, Config{JWTSecret: testSecret, Logger: quiet, Province: "520000"}); err != nil {
 		t.Fatalf("Mount: %v", err)
 	}
 	return e, st

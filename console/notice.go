@@ -3,11 +3,13 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/readmodel"
-	"github.com/guizhou-commerce/selection/workflows"
 )
 
 type noticeView struct {
@@ -23,13 +25,14 @@ func (c *console) notice(r *request) error {
 		return err
 	}
 	var v noticeView
-	var n readmodel.Notice
-	path := fmt.Sprintf("/campaigns/%d/notice", year)
-	if ver := r.ec.QueryParam("version"); ver != "" {
-		// An earlier version of the notice (R10); the API judges the number.
-		path = withQuery(path, "version", ver)
+	var version int64 // 0: the current notice
+	if raw := r.ec.QueryParam("version"); raw != "" {
+		// An earlier version of the notice (R10); the API says whether it exists.
+		if version, err = strconv.ParseInt(raw, 10, 64); err != nil || version < 1 {
+			return badPath("version %q must be a whole number from 1", raw)
+		}
 	}
-	err = c.do(r, call{method: http.MethodGet, path: path}, &n)
+	n, err := c.public(r).Notice(r.ctx(), year, version)
 	switch {
 	case isStatus(err, http.StatusNotFound):
 	case err != nil:
@@ -60,11 +63,9 @@ func (c *console) object(r *request) error {
 		c.setFlash(ec, flash{Kind: "error", Err: badPath("county %q must be a 6-digit division code", county)})
 		return ec.Redirect(http.StatusSeeOther, page+"#objection")
 	}
-	var res workflows.ObjectResult
-	err = c.do(r, call{method: http.MethodPost, path: fmt.Sprintf("/campaigns/%d/applications/%s/objections", year, county),
-		body: map[string]string{"reason": strings.TrimSpace(ec.FormValue("reason")), "contact": strings.TrimSpace(ec.FormValue("contact"))},
-		idem: ec.FormValue(idemField)}, &res)
-	if ae, ok := asAPIError(err); ok {
+	res, err := c.public(r).Object(r.formCtx(), year, county,
+		api.ObjectionRequest{Reason: strings.TrimSpace(ec.FormValue("reason")), Contact: strings.TrimSpace(ec.FormValue("contact"))})
+	if ae, ok := apiclient.AsError(err); ok {
 		c.setFlash(ec, flash{Kind: "error", Err: ae})
 		return ec.Redirect(http.StatusSeeOther, page+"#objection")
 	}

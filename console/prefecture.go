@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/readmodel"
 )
@@ -53,7 +55,7 @@ func (c *console) loadPrefecture(r *request, orders map[string]int) (prefectureV
 		return v, year, notFound("%s is not a prefecture of province %s", code, c.cfg.Province)
 	}
 	v.Div = div
-	if err := c.get(r, fmt.Sprintf("/campaigns/%d", year), &v.Campaign); err != nil {
+	if v.Campaign, err = c.client(r).Campaign(r.ctx(), year); err != nil {
 		return v, year, err
 	}
 	v.Next = nextDeadline(v.Campaign)
@@ -63,7 +65,7 @@ func (c *console) loadPrefecture(r *request, orders map[string]int) (prefectureV
 			v.Pref = p
 		}
 	}
-	list, err := c.applications(r, year, "prefecture", code)
+	list, err := c.applications(r, year, apiclient.ApplicationsQuery{Prefecture: code})
 	if err != nil {
 		return v, year, err
 	}
@@ -149,14 +151,12 @@ func (c *console) recommend(r *request) error {
 		counties = append(counties, p.county)
 	}
 	docRef := strings.TrimSpace(ec.FormValue("document_ref"))
-	body := map[string]any{"counties": counties, "document_ref": docRef}
-	path := fmt.Sprintf("/campaigns/%d/prefectures/%s/recommendation", year, code)
+	req := api.RecommendRequest{Counties: counties, DocumentRef: docRef}
 	page := fmt.Sprintf("/campaigns/%d/prefectures/%s", year, code)
 
 	if ec.FormValue("mode") != "validate" {
-		var res readmodel.RecommendResult
-		err := c.do(r, call{method: http.MethodPost, path: path, token: r.token(), body: body, idem: ec.FormValue(idemField)}, &res)
-		if ae, ok := asAPIError(err); ok && ae.Status != http.StatusUnauthorized {
+		res, err := c.client(r).Recommend(r.formCtx(), year, code, req)
+		if ae, ok := apiclient.AsError(err); ok && ae.Status != http.StatusUnauthorized {
 			c.setFlash(ec, flash{Kind: "error", Err: ae})
 			return ec.Redirect(http.StatusSeeOther, page)
 		}
@@ -171,9 +171,8 @@ func (c *console) recommend(r *request) error {
 		return ec.Redirect(http.StatusSeeOther, page)
 	}
 
-	var res readmodel.RecommendResult
-	verr := c.do(r, call{method: http.MethodPost, path: path + "?validate_only=true", token: r.token(), body: body}, &res)
-	ae, refused := asAPIError(verr)
+	res, verr := c.client(r).ValidateRecommendation(r.ctx(), year, code, req)
+	ae, refused := apiclient.AsError(verr)
 	if verr != nil && (!refused || ae.Status == http.StatusUnauthorized) {
 		return verr
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 )
 
@@ -174,7 +175,7 @@ type deadlineView struct {
 type pageOpts struct {
 	title     string
 	titleArgs []any
-	err       *apiError
+	err       *apiclient.Error
 	self      string // canonical GET path, for the language links (default: this path)
 	year      int
 }
@@ -188,7 +189,7 @@ type pageData struct {
 	CSRF       string
 	Idem       string
 	Flash      *flash
-	Err        *apiError
+	Err        *apiclient.Error
 	LangZH     string
 	LangEN     string
 	Year       int
@@ -246,7 +247,7 @@ func (c *console) write(r *request, status int, page, name string, data any) err
 }
 
 // renderError shows a refusal or failure as a page with the banner.
-func (c *console) renderError(r *request, status int, ae *apiError) {
+func (c *console) renderError(r *request, status int, ae *apiclient.Error) {
 	if err := c.render(r, status, "error", pageOpts{title: "error.title", err: ae}, nil); err != nil {
 		c.log.ErrorContext(r.ctx(), "render error page", "error", err.Error())
 		_ = r.ec.String(status, translate(r.lang, "code."+ae.Code)+" "+ae.Rule+" "+ae.Message)
@@ -279,7 +280,7 @@ func (c *console) nav(r *request, year int) []navLink {
 }
 
 // httpStatus picks the status of a page that shows an API refusal next to its form.
-func httpStatus(ae *apiError) int {
+func httpStatus(ae *apiclient.Error) int {
 	if ae == nil || ae.Status == 0 {
 		return http.StatusOK
 	}

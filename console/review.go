@@ -1,10 +1,10 @@
 package console
 
 import (
-	"fmt"
 	"net/http"
 	"sort"
 
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/readmodel"
 )
@@ -34,10 +34,10 @@ func (c *console) review(r *request) error {
 		return err
 	}
 	v := reviewView{Criteria: domain.Criteria}
-	if err := c.get(r, fmt.Sprintf("/campaigns/%d", year), &v.Campaign); err != nil {
+	if v.Campaign, err = c.client(r).Campaign(r.ctx(), year); err != nil {
 		return err
 	}
-	apps, err := c.applications(r, year)
+	apps, err := c.applications(r, year, apiclient.ApplicationsQuery{})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 )
 
@@ -145,7 +146,7 @@ func (c *console) fail(r *request, err error) {
 		c.redirectToSignIn(r, "")
 		return
 	}
-	if ae, ok := asAPIError(err); ok {
+	if ae, ok := apiclient.AsError(err); ok {
 		if ae.Status == http.StatusUnauthorized {
 			c.clearCookie(ec, sessionCookie)
 			c.redirectToSignIn(r, "flash.session_expired")
@@ -156,7 +157,7 @@ func (c *console) fail(r *request, err error) {
 	}
 	c.log.ErrorContext(r.ctx(), "console request failed", "method", ec.Request().Method,
 		"path", ec.Request().URL.Path, "request_id", ec.Response().Header().Get(echo.HeaderXRequestID), "error", err.Error())
-	c.renderError(r, http.StatusInternalServerError, &apiError{Status: http.StatusInternalServerError, Code: "internal",
+	c.renderError(r, http.StatusInternalServerError, &apiclient.Error{Status: http.StatusInternalServerError, Code: "internal",
 		Message: "request ID " + ec.Response().Header().Get(echo.HeaderXRequestID)})
 }
 
@@ -271,7 +272,7 @@ func (c *console) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		crossSite := ec.Request().Header.Get("Sec-Fetch-Site") == "cross-site"
 		if crossSite || had == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(had)) != 1 {
 			r := c.newRequest(ec)
-			c.renderError(r, http.StatusForbidden, &apiError{Status: http.StatusForbidden, Code: "csrf"})
+			c.renderError(r, http.StatusForbidden, &apiclient.Error{Status: http.StatusForbidden, Code: "csrf"})
 			return nil
 		}
 		return next(ec)
@@ -294,10 +295,10 @@ func csrfOf(ec echo.Context) string {
 // flash is a one-time message carried across a POST's redirect (Post/Redirect/Get), so
 // a reload never repeats an action and the result is still shown.
 type flash struct {
-	Kind string    `json:"k"`           // ok, info, error
-	Key  string    `json:"m,omitempty"` // i18n key of the sentence
-	Args []string  `json:"a,omitempty"` // its arguments
-	Err  *apiError `json:"e,omitempty"` // the API's refusal, for Kind error
+	Kind string           `json:"k"`           // ok, info, error
+	Key  string           `json:"m,omitempty"` // i18n key of the sentence
+	Args []string         `json:"a,omitempty"` // its arguments
+	Err  *apiclient.Error `json:"e,omitempty"` // the API's refusal, for Kind error
 }
 
 func (c *console) setFlash(ec echo.Context, f flash) {
@@ -337,7 +338,7 @@ func (c *console) signinPage(r *request) error {
 	return c.renderSignin(r, http.StatusOK, nil)
 }
 
-func (c *console) renderSignin(r *request, status int, err *apiError) error {
+func (c *console) renderSignin(r *request, status int, err *apiclient.Error) error {
 	return c.render(r, status, "signin", pageOpts{title: "signin.title", err: err}, signinView{
 		Next:     localPath(r.ec.QueryParam("next")),
 		Dev:      c.cfg.Dev,
@@ -381,7 +382,7 @@ func (c *console) signin(r *request) error {
 	var raw string
 	if ec.FormValue("mode") == "dev" {
 		if !c.cfg.Dev {
-			return c.renderSignin(r, http.StatusForbidden, &apiError{Status: http.StatusForbidden, Code: "dev_disabled"})
+			return c.renderSignin(r, http.StatusForbidden, &apiclient.Error{Status: http.StatusForbidden, Code: "dev_disabled"})
 		}
 		role, region := domain.Role(ec.FormValue("role")), ec.FormValue("region")
 		if role == domain.RoleReviewer || role == domain.RoleAdmin {
@@ -397,7 +398,7 @@ func (c *console) signin(r *request) error {
 		}
 		tok, err := api.MintToken(c.cfg.JWTSecret, role, region, sub, devTokenTTL)
 		if err != nil {
-			return c.renderSignin(r, http.StatusBadRequest, &apiError{Status: http.StatusBadRequest, Code: "bad_request", Message: err.Error()})
+			return c.renderSignin(r, http.StatusBadRequest, &apiclient.Error{Status: http.StatusBadRequest, Code: "bad_request", Message: err.Error()})
 		}
 		raw = tok
 	} else {
@@ -407,7 +408,7 @@ func (c *console) signin(r *request) error {
 	if err != nil {
 		ae := ruleToAPIError(err)
 		if ae.Code == "bad_request" {
-			ae = &apiError{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: err.Error()}
+			ae = &apiclient.Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: err.Error()}
 		}
 		return c.renderSignin(r, http.StatusUnauthorized, ae)
 	}
@@ -431,10 +432,10 @@ func (c *console) signout(r *request) error {
 
 // ruleToAPIError shows a domain refusal raised in the console itself (sign-in checks)
 // exactly like one coming back from the API.
-func ruleToAPIError(err error) *apiError {
+func ruleToAPIError(err error) *apiclient.Error {
 	var re *domain.RuleError
 	if errors.As(err, &re) {
-		return &apiError{Status: http.StatusForbidden, Code: string(re.Code), Rule: re.Rule, Message: re.Message}
+		return &apiclient.Error{Status: http.StatusForbidden, Code: string(re.Code), Rule: re.Rule, Message: re.Message}
 	}
-	return &apiError{Status: http.StatusBadRequest, Code: "bad_request", Message: err.Error()}
+	return &apiclient.Error{Status: http.StatusBadRequest, Code: "bad_request", Message: err.Error()}
 }

@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 )
 
 // NextCandidates are values of ?next= that the sign-in redirect must judge, each with
@@ -82,19 +85,21 @@ func TestLocalPathKeepsOnlyPathsOfThisSite(t *testing.T) {
 
 // TestAPICallsCarryTheClientAddress: the console's in-process API request carries the
 // browser's address and the X-Forwarded-For it arrived with, so behind trusted proxies
-// the API's per-client limits count the client, not the proxy.
+// the API's per-client limits count the client, not the proxy, and the console
+// request's ID, so the logs hold one trail per user action.
 func TestAPICallsCarryTheClientAddress(t *testing.T) {
 	var got *http.Request
-	c := &console{api: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c := &console{api: apiclient.NewHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r
 		w.WriteHeader(http.StatusNoContent)
-	})}
+	}))}
 	in := httptest.NewRequest(http.MethodPost, "/notices/2016/objections", nil)
 	in.RemoteAddr = "10.0.0.2:41000"
 	in.Header.Add(echo.HeaderXForwardedFor, "203.0.113.9")
 	in.Header.Add(echo.HeaderXForwardedFor, "10.0.0.1")
 	ec := echo.New().NewContext(in, httptest.NewRecorder())
-	if err := c.doContext(context.Background(), ec, call{method: http.MethodPost, path: "/campaigns/2016/applications/520322/objections"}, nil); err != nil {
+	ec.Response().Header().Set(echo.HeaderXRequestID, "req-41000")
+	if _, err := c.public(&request{ec: ec}).Object(context.Background(), 2016, "520322", api.ObjectionRequest{}); err != nil {
 		t.Fatal(err)
 	}
 	if got.RemoteAddr != in.RemoteAddr {
@@ -102,5 +107,8 @@ func TestAPICallsCarryTheClientAddress(t *testing.T) {
 	}
 	if xff := got.Header.Values(echo.HeaderXForwardedFor); len(xff) != 2 || xff[0] != "203.0.113.9" || xff[1] != "10.0.0.1" {
 		t.Errorf("X-Forwarded-For %q, want both of the browser's request", xff)
+	}
+	if id := got.Header.Get(echo.HeaderXRequestID); id != "req-41000" {
+		t.Errorf("X-Request-ID %q, want the console request's", id)
 	}
 }

@@ -3,7 +3,6 @@ package fault
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 )
 
@@ -146,121 +146,83 @@ func (n *node) kill() {
 	_ = cmd.Wait()
 }
 
+// probe is the API of the process on addr for health and readiness checks: a short
+// timeout, since a dead process must read as "not answering", not hang the test.
+func probe(addr string) *apiclient.Client {
+	return apiclient.New("http://"+addr, &http.Client{Timeout: 5 * time.Second})
+}
+
 func waitReady(addr string, within time.Duration) error {
 	deadline := time.Now().Add(within)
 	for {
-		status, _ := get("http://" + addr + "/readyz")
-		if status == http.StatusOK {
+		_, err := probe(addr).Ready(context.Background())
+		if err == nil {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("not ready on %s within %s (last status %d)", addr, within, status)
+			return fmt.Errorf("not ready on %s within %s (last: %v)", addr, within, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
 
-// get returns the status and body of a GET, status 0 when nothing answered.
-func get(url string) (int, string) {
-	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get(url)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
 const secret = "fault-test-secret"
 
-// client is an official's HTTP client of API.md. Every write carries an
-// Idempotency-Key, so a request whose connection died can be sent again and applies once.
+// client is the API as the officials and the public of the script use it, one token
+// per role and region. Every write carries an Idempotency-Key, so a request whose
+// connection died can be sent again and applies once.
 type client struct {
-	base   string
-	http   *http.Client
+	api    *apiclient.Client
 	mu     sync.Mutex
-	tokens map[string]string
+	tokens map[string]*apiclient.Client
 }
 
 func newClient(httpAddr string) *client {
-	return &client{base: "http://" + httpAddr + api.BasePath, http: &http.Client{Timeout: 90 * time.Second}, tokens: map[string]string{}}
+	return &client{api: apiclient.New("http://"+httpAddr, &http.Client{Timeout: 90 * time.Second}), tokens: map[string]*apiclient.Client{}}
 }
 
-func (c *client) token(role domain.Role, region string) (string, error) {
+// as is the API as role/region; "" role is the public, without a token.
+func (c *client) as(role domain.Role, region string) (*apiclient.Client, error) {
+	if role == "" {
+		return c.api, nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	key := string(role) + "/" + region
-	if t, ok := c.tokens[key]; ok {
-		return t, nil
+	if ac, ok := c.tokens[key]; ok {
+		return ac, nil
 	}
 	t, err := api.MintToken([]byte(secret), role, region, "fault-"+string(role)+"-"+region, 2*time.Hour)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	c.tokens[key] = t
-	return t, nil
+	ac := c.api.WithToken(t)
+	c.tokens[key] = ac
+	return ac, nil
 }
 
-// httpError is an answer with a 4xx or 5xx status.
-type httpError struct {
-	Status int
-	Body   string
-}
+// call is one request of API.md, made through the typed client.
+type call func(context.Context, *apiclient.Client) error
 
-func (e *httpError) Error() string { return fmt.Sprintf("HTTP %d: %s", e.Status, e.Body) }
-
-// do sends one request as role/region ("" role: public) with the given key ("" for a
-// read) and decodes a 2xx answer into out.
-func (c *client) do(ctx context.Context, role domain.Role, region, method, path, key string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+// do makes one request as role/region ("" role: public) with the given key ("" for a
+// read).
+func (c *client) do(ctx context.Context, role domain.Role, region, key string, f call) error {
+	ac, err := c.as(role, region)
 	if err != nil {
 		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if role != "" {
-		tok, err := c.token(role, region)
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	if key != "" {
-		req.Header.Set(api.HeaderIdempotencyKey, key)
+		ctx = apiclient.WithIdempotencyKey(ctx, key)
 	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 400 {
-		return &httpError{Status: resp.StatusCode, Body: string(b)}
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
+	return f(ctx, ac)
 }
 
 // transient reports whether a failed request may be sent again as it is: the
 // connection died or nothing listened (the process was killed), or the server answered
 // 5xx (a dependency was still coming up; a 5xx releases its idempotency key).
 func transient(err error) bool {
-	var he *httpError
-	if errors.As(err, &he) {
-		return he.Status >= 500
+	if e, ok := apiclient.AsError(err); ok {
+		return e.Status >= 500
 	}
 	return err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
@@ -268,6 +230,6 @@ func transient(err error) bool {
 // inProgress reports the API's answer to a key whose first request is still
 // reserved: after a kill -9 that reservation belongs to a dead process.
 func inProgress(err error) bool {
-	var he *httpError
-	return errors.As(err, &he) && he.Status == http.StatusConflict && strings.Contains(he.Body, "still in progress")
+	e, ok := apiclient.AsError(err)
+	return ok && e.Status == http.StatusConflict && strings.Contains(e.Message, "still in progress")
 }

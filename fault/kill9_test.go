@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -17,8 +16,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
-	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store/storetest"
 )
 
@@ -54,25 +54,24 @@ var (
 
 // step is one request of the script.
 type step struct {
-	name         string
-	role         domain.Role
-	region       string
-	method, path string
-	body         any
+	name   string
+	role   domain.Role
+	region string
+	call   call
 }
 
-func complete() map[string]any {
-	items := map[string]any{}
+func complete() api.MaterialsRequest {
+	items := domain.Materials{}
 	for _, it := range domain.Checklist {
 		if it.Required && !it.FromPrefecture {
-			items[it.Number] = map[string]int{"copies": domain.RequiredCopies}
+			items[it.Number] = domain.Delivery{Copies: domain.RequiredCopies}
 		}
 	}
-	return map[string]any{"items": items}
+	return api.MaterialsRequest{Items: items}
 }
 
-func uniform(v float64) map[string]float64 {
-	c := map[string]float64{}
+func uniform(v float64) domain.Scorecard {
+	c := domain.Scorecard{}
 	for _, k := range domain.Criteria {
 		c[k] = v
 	}
@@ -81,53 +80,85 @@ func uniform(v float64) map[string]float64 {
 
 // setupSteps are everything before the recommendation deadline (R1–R6).
 func setupSteps(now time.Time) []step {
-	y := fmt.Sprintf("/campaigns/%d", year)
-	steps := []step{{"open campaign", domain.RoleAdmin, "520000", http.MethodPost, "/campaigns", map[string]any{
-		"year": year, "province": "520000", "quota": 3, "prefecture_cap": 2,
-		"recommendation_deadline": now.Add(toDeadline).Format(time.RFC3339),
-		"notice_deadline":         now.Add(20 * time.Minute).Format(time.RFC3339),
-		"publicity_period":        publicityPeriod.String(),
-		"national_scores":         map[string]float64{"520328": 86.5},
+	open := api.CreateCampaignRequest{
+		Year: year, Province: "520000", Quota: 3, PrefectureCap: 2,
+		RecommendationDeadline: now.Add(toDeadline).Format(time.RFC3339),
+		NoticeDeadline:         now.Add(20 * time.Minute).Format(time.RFC3339),
+		PublicityPeriod:        publicityPeriod.String(),
+		NationalScores:         map[string]float64{"520328": 86.5},
+	}
+	steps := []step{{"open campaign", domain.RoleAdmin, "520000", func(ctx context.Context, c *apiclient.Client) error {
+		_, err := c.CreateCampaign(ctx, open)
+		return err
 	}}}
-	for _, c := range registered {
-		steps = append(steps, step{"register " + c, domain.RoleCounty, c, http.MethodPost, y + "/applications", map[string]string{"county": c}})
+	for _, county := range registered {
+		steps = append(steps, step{"register " + county, domain.RoleCounty, county, func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.RegisterApplication(ctx, year, api.RegisterRequest{County: county})
+			return err
+		}})
 	}
-	for _, c := range delivering {
-		steps = append(steps, step{"materials " + c, domain.RoleCounty, c, http.MethodPut, y + "/applications/" + c + "/materials", complete()})
+	for _, county := range delivering {
+		steps = append(steps, step{"materials " + county, domain.RoleCounty, county, func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.PutMaterials(ctx, year, county, complete())
+			return err
+		}})
 	}
-	for _, c := range submitting {
-		steps = append(steps, step{"submit " + c, domain.RoleCounty, c, http.MethodPost, y + "/applications/" + c + "/submit", map[string]any{}})
+	for _, county := range submitting {
+		steps = append(steps, step{"submit " + county, domain.RoleCounty, county, func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.Submit(ctx, year, county)
+			return err
+		}})
 	}
 	for _, f := range filings {
-		steps = append(steps, step{"recommend " + f.prefecture, domain.RolePrefecture, f.prefecture, http.MethodPost,
-			y + "/prefectures/" + f.prefecture + "/recommendation", map[string]any{"counties": f.counties, "document_ref": "文件 " + f.prefecture}})
+		steps = append(steps, step{"recommend " + f.prefecture, domain.RolePrefecture, f.prefecture, func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.Recommend(ctx, year, f.prefecture, api.RecommendRequest{Counties: f.counties, DocumentRef: "文件 " + f.prefecture})
+			return err
+		}})
 	}
-	for _, c := range selfApplying {
-		steps = append(steps, step{"self-apply " + c, domain.RoleCounty, c, http.MethodPost, y + "/applications/" + c + "/self-apply", map[string]string{"document_ref": "自行申报 " + c}})
+	for _, county := range selfApplying {
+		steps = append(steps, step{"self-apply " + county, domain.RoleCounty, county, func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.SelfApply(ctx, year, county, api.SelfApplyRequest{DocumentRef: "自行申报 " + county})
+			return err
+		}})
 	}
 	return steps
 }
 
 // reviewSteps score, rank and publish (R7–R9).
 func reviewSteps() []step {
-	y := fmt.Sprintf("/campaigns/%d", year)
 	var steps []step
-	for _, c := range domain.SortedCodes(reviews) {
-		steps = append(steps, step{"score " + c, domain.RoleReviewer, "520000", http.MethodPost, y + "/applications/" + c + "/scorecards",
-			map[string]any{"criteria": uniform(reviews[c]), "comment": "实地核查"}})
+	for _, county := range domain.SortedCodes(reviews) {
+		steps = append(steps, step{"score " + county, domain.RoleReviewer, "520000", func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.Score(ctx, year, county, api.ScoreRequest{Criteria: uniform(reviews[county]), Comment: "实地核查"})
+			return err
+		}})
 	}
 	return append(steps,
-		step{"rank", domain.RoleAdmin, "520000", http.MethodPost, y + "/ranking", map[string]any{}},
-		step{"publish notice", domain.RoleAdmin, "520000", http.MethodPost, y + "/notice", map[string]any{}})
+		step{"rank", domain.RoleAdmin, "520000", func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.Rank(ctx, year)
+			return err
+		}},
+		step{"publish notice", domain.RoleAdmin, "520000", func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.PublishNotice(ctx, year)
+			return err
+		}})
 }
 
 // publicitySteps happen while the shortlist is in publicity (R10).
 func publicitySteps() []step {
-	y := fmt.Sprintf("/campaigns/%d", year)
 	return []step{
-		{"object to 520111", "", "", http.MethodPost, y + "/applications/520111/objections", map[string]string{"reason": "材料不实", "contact": "fault test"}},
-		{"uphold objection", domain.RoleAdmin, "520000", http.MethodPost, y + "/objections/2016-520111-1/resolution", map[string]string{"decision": "upheld", "note": "核实"}},
-		{"promote reserve", domain.RoleAdmin, "520000", http.MethodPost, y + "/reserve/promote", map[string]any{}},
+		{"object to 520111", "", "", func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.Object(ctx, year, "520111", api.ObjectionRequest{Reason: "材料不实", Contact: "fault test"})
+			return err
+		}},
+		{"uphold objection", domain.RoleAdmin, "520000", func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.Resolve(ctx, year, "2016-520111-1", api.ResolutionRequest{Decision: "upheld", Note: "核实"})
+			return err
+		}},
+		{"promote reserve", domain.RoleAdmin, "520000", func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.Promote(ctx, year)
+			return err
+		}},
 	}
 }
 
@@ -203,7 +234,7 @@ func (p *player) send(ctx context.Context, i int, s step, killAfter time.Duratio
 	key := fmt.Sprintf("fault-step-%02d", i)
 	if kill {
 		done := make(chan error, 1)
-		go func() { done <- p.c.do(ctx, s.role, s.region, s.method, s.path, key, s.body, nil) }()
+		go func() { done <- p.c.do(ctx, s.role, s.region, key, s.call) }()
 		time.Sleep(killAfter)
 		p.kill(fmt.Sprintf("%s after %q was sent", killAfter, s.name))
 		err := <-done
@@ -216,7 +247,7 @@ func (p *player) send(ctx context.Context, i int, s step, killAfter time.Duratio
 	}
 	for attempt := 1; ; attempt++ {
 		began := time.Now()
-		err := p.c.do(ctx, s.role, s.region, s.method, s.path, key, s.body, nil)
+		err := p.c.do(ctx, s.role, s.region, key, s.call)
 		if took := time.Since(began); took > 5*time.Second {
 			p.logf("%q attempt %d took %s: %v", s.name, attempt, took.Round(time.Millisecond), err)
 		}
@@ -239,11 +270,17 @@ func (p *player) send(ctx context.Context, i int, s step, killAfter time.Duratio
 	}
 }
 
+// admin is the API as the province's administrator, for the script's reads.
+func (p *player) admin() *apiclient.Client {
+	ac, err := p.c.as(domain.RoleAdmin, "520000")
+	require.NoError(p.t, err)
+	return ac
+}
+
 // waitPhase polls the campaign (the read model) until it reaches phase.
 func (p *player) waitPhase(ctx context.Context, phase domain.Phase) {
 	for {
-		var v readmodel.CampaignView
-		err := p.c.do(ctx, domain.RoleAdmin, "520000", http.MethodGet, fmt.Sprintf("/campaigns/%d", year), "", nil, &v)
+		v, err := p.admin().Campaign(ctx, year)
 		if err == nil && v.Phase == phase {
 			return
 		}
@@ -317,16 +354,16 @@ type outcome struct {
 }
 
 func (p *player) outcome(ctx context.Context) outcome {
-	var v readmodel.CampaignView
-	require.NoError(p.t, p.c.do(ctx, domain.RoleAdmin, "520000", http.MethodGet, fmt.Sprintf("/campaigns/%d", year), "", nil, &v))
+	admin := p.admin()
+	v, err := admin.Campaign(ctx, year)
+	require.NoError(p.t, err)
 	o := outcome{Phase: v.Phase, Counts: v.Counts, Timelines: map[string][]string{}}
 	for _, pr := range v.Prefectures {
 		o.Prefectures = append(o.Prefectures, fmt.Sprintf("%s %s %v", pr.Code, pr.Status, pr.Recommended))
 	}
-	var apps struct {
-		Applications []readmodel.Application `json:"applications"`
-	}
-	require.NoError(p.t, p.c.do(ctx, domain.RoleAdmin, "520000", http.MethodGet, fmt.Sprintf("/campaigns/%d/applications", year), "", nil, &apps))
+	apps, err := admin.Applications(ctx, year, apiclient.ApplicationsQuery{})
+	require.NoError(p.t, err)
+	require.Empty(p.t, apps.NextCursor, "the campaign's applications fit one page")
 	for _, a := range apps.Applications {
 		rank, total, order := "-", "-", "-"
 		if a.Rank != nil {
@@ -344,15 +381,13 @@ func (p *player) outcome(ctx context.Context) outcome {
 			o.Designated = append(o.Designated, a.County)
 		}
 	}
-	var n readmodel.Notice
-	require.NoError(p.t, p.c.do(ctx, "", "", http.MethodGet, fmt.Sprintf("/campaigns/%d/notice", year), "", nil, &n))
+	n, err := p.c.api.Notice(ctx, year, 0)
+	require.NoError(p.t, err)
 	for _, e := range n.Shortlist {
 		o.Notice = append(o.Notice, fmt.Sprintf("%d %s %.4f promoted=%v", e.Rank, e.County, e.Total, e.Promoted))
 	}
-	var objs struct {
-		Objections []readmodel.Objection `json:"objections"`
-	}
-	require.NoError(p.t, p.c.do(ctx, domain.RoleAdmin, "520000", http.MethodGet, fmt.Sprintf("/campaigns/%d/objections", year), "", nil, &objs))
+	objs, err := admin.Objections(ctx, year, apiclient.ObjectionsQuery{})
+	require.NoError(p.t, err)
 	for _, ob := range objs.Objections {
 		o.Objections = append(o.Objections, fmt.Sprintf("%s %s %s", ob.ID, ob.County, ob.Status))
 	}

@@ -20,6 +20,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	tclient "go.temporal.io/sdk/client"
 
+	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/internal/pgcluster"
 	"github.com/guizhou-commerce/selection/readmodel"
@@ -108,29 +110,40 @@ func TestPostgresDownAcrossDeadline(t *testing.T) {
 	n.start()
 	c := newClient(n.httpAddr)
 	requests := 0
-	must := func(role domain.Role, region, method, path string, body any) {
+	must := func(role domain.Role, region, what string, f call) {
 		t.Helper()
 		requests++
-		require.NoError(t, c.do(ctx, role, region, method, path, fmt.Sprintf("pg-down-%d", requests), body, nil), "%s %s", method, path)
+		require.NoError(t, c.do(ctx, role, region, fmt.Sprintf("pg-down-%d", requests), f), what)
 	}
 	now := time.Now().In(domain.Shanghai).Truncate(time.Second)
 	deadline := now.Add(15 * time.Second)
-	y := fmt.Sprintf("/campaigns/%d", year)
-	must(domain.RoleAdmin, "520000", http.MethodPost, "/campaigns", map[string]any{
-		"year": year, "province": "520000", "quota": 1, "prefecture_cap": 2,
-		"recommendation_deadline": deadline.Format(time.RFC3339),
-		"notice_deadline":         now.Add(20 * time.Minute).Format(time.RFC3339),
-		"national_scores":         map[string]float64{"520111": 80, "520102": 70},
+	must(domain.RoleAdmin, "520000", "open campaign", func(ctx context.Context, c *apiclient.Client) error {
+		_, err := c.CreateCampaign(ctx, api.CreateCampaignRequest{
+			Year: year, Province: "520000", Quota: 1, PrefectureCap: 2,
+			RecommendationDeadline: deadline.Format(time.RFC3339),
+			NoticeDeadline:         now.Add(20 * time.Minute).Format(time.RFC3339),
+			NationalScores:         map[string]float64{"520111": 80, "520102": 70},
+		})
+		return err
 	})
 	// 520111 is recommended and goes to review; 520102 submits but nobody recommends
 	// it, 520103 only registers: both expire at the deadline (R5).
 	for _, cc := range []string{"520102", "520103", "520111"} {
-		must(domain.RoleCounty, cc, http.MethodPost, y+"/applications", map[string]string{"county": cc})
+		must(domain.RoleCounty, cc, "register "+cc, func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.RegisterApplication(ctx, year, api.RegisterRequest{County: cc})
+			return err
+		})
 	}
 	for _, cc := range []string{"520102", "520111"} {
-		must(domain.RoleCounty, cc, http.MethodPost, y+"/applications/"+cc+"/submit", map[string]any{})
+		must(domain.RoleCounty, cc, "submit "+cc, func(ctx context.Context, c *apiclient.Client) error {
+			_, err := c.Submit(ctx, year, cc)
+			return err
+		})
 	}
-	must(domain.RolePrefecture, "520100", http.MethodPost, y+"/prefectures/520100/recommendation", map[string]any{"counties": []string{"520111"}})
+	must(domain.RolePrefecture, "520100", "recommend", func(ctx context.Context, c *apiclient.Client) error {
+		_, err := c.Recommend(ctx, year, "520100", api.RecommendRequest{Counties: []string{"520111"}})
+		return err
+	})
 
 	time.Sleep(time.Until(deadline.Add(-4 * time.Second)))
 	require.NoError(t, pg.stop(ctx))
@@ -139,12 +152,11 @@ func TestPostgresDownAcrossDeadline(t *testing.T) {
 	t.Logf("PostgreSQL stopped %s before the deadline", deadline.Sub(stopped).Round(time.Millisecond))
 
 	// Liveness must not depend on PostgreSQL; readiness must say it is gone.
-	status, body := get("http://" + n.httpAddr + "/healthz")
-	assert.Equal(t, http.StatusOK, status, "/healthz while PostgreSQL is down: %s", body)
-	status, body = get("http://" + n.httpAddr + "/readyz")
-	assert.Equal(t, http.StatusServiceUnavailable, status, "/readyz while PostgreSQL is down: %s", body)
-	assert.Contains(t, body, `"postgres":"unreachable"`)
-	assert.Contains(t, body, `"temporal":"ok"`)
+	health := probe(n.httpAddr)
+	assert.NoError(t, health.Health(ctx), "/healthz while PostgreSQL is down")
+	ready, err := health.Ready(ctx)
+	assertUnavailable(t, err, "/readyz while PostgreSQL is down")
+	assert.Equal(t, map[string]string{"postgres": "unreachable", "temporal": "ok"}, ready.Checks, "/readyz checks while PostgreSQL is down")
 
 	// The deadline fires with the read model's database gone: Temporal knows.
 	tc, err := tclient.DialContext(ctx, tclient.Options{HostPort: n.frontend(), Namespace: "default"})
@@ -177,10 +189,9 @@ func TestPostgresDownAcrossDeadline(t *testing.T) {
 		require.NoError(t, ctx.Err(), "visibility never listed the 2 expired cases (%v)", err)
 		time.Sleep(200 * time.Millisecond)
 	}
-	status, _ = get("http://" + n.httpAddr + "/readyz")
-	assert.Equal(t, http.StatusServiceUnavailable, status, "/readyz while PostgreSQL is still down")
-	status, _ = get("http://" + n.httpAddr + "/healthz")
-	assert.Equal(t, http.StatusOK, status, "/healthz while PostgreSQL is still down")
+	_, err = health.Ready(ctx)
+	assertUnavailable(t, err, "/readyz while PostgreSQL is still down")
+	assert.NoError(t, health.Health(ctx), "/healthz while PostgreSQL is still down")
 
 	// Keep it down a while past the deadline, then bring it back on the same port.
 	time.Sleep(time.Until(deadline.Add(8 * time.Second)))
@@ -214,20 +225,29 @@ func TestPostgresDownAcrossDeadline(t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	// And the API serves it again.
-	var api readmodel.CampaignView
-	require.NoError(t, c.do(ctx, domain.RoleAdmin, "520000", http.MethodGet, y, "", nil, &api))
-	assert.Equal(t, domain.PhaseReviewing, api.Phase)
-	assert.Equal(t, 2, api.Counts[domain.StateExpired])
-	var tl struct {
-		Events []readmodel.Event `json:"events"`
-	}
-	require.NoError(t, c.do(ctx, domain.RoleAdmin, "520000", http.MethodGet, y+"/applications/520103/timeline", "", nil, &tl))
+	admin, err := c.as(domain.RoleAdmin, "520000")
+	require.NoError(t, err)
+	served, err := admin.Campaign(ctx, year)
+	require.NoError(t, err)
+	assert.Equal(t, domain.PhaseReviewing, served.Phase)
+	assert.Equal(t, 2, served.Counts[domain.StateExpired])
+	tl, err := admin.ApplicationTimeline(ctx, year, "520103", apiclient.TimelineQuery{})
+	require.NoError(t, err)
 	var to []string
 	for i, e := range tl.Events {
 		assert.Equal(t, int64(i+1), e.Seq)
 		to = append(to, e.To)
 	}
 	assert.Equal(t, []string{"registered", "expired"}, to, "520103's timeline")
+}
+
+// assertUnavailable checks that a readiness probe answered 503.
+func assertUnavailable(t *testing.T, err error, what string) {
+	t.Helper()
+	e, ok := apiclient.AsError(err)
+	if assert.True(t, ok, "%s: want a 503 answer, got %v", what, err) {
+		assert.Equal(t, http.StatusServiceUnavailable, e.Status, "%s: %v", what, e)
+	}
 }
 
 func prefectureStatus(v readmodel.CampaignView, code string) domain.PrefectureStatus {

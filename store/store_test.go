@@ -185,12 +185,6 @@ func TestTimeline_events_cannot_be_changed_once_written(t *testing.T) {
 	}
 }
 
-// dsn is the URL the store was opened with.
-func dsn(t testing.TB, s *store.Store) string {
-	t.Helper()
-	return s.Pool().Config().ConnString()
-}
-
 // syncBuffer is a bytes.Buffer safe for a logger and a test reading it.
 type syncBuffer struct {
 	mu  sync.Mutex

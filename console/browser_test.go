@@ -426,9 +426,15 @@ func screenshotDir(t *testing.T) string {
 	return dir
 }
 
-// local formats a time for a datetime-local field, in Beijing time as the form says.
+// local formats a time for a datetime-local field, in Beijing time as the form says,
+// the way the field keeps it: Chromium drops the seconds of a value on a whole minute
+// ("…T03:09:00" reads back "…T03:09"), and set checks the value it reads back.
 func local(t time.Time) string {
-	return t.In(domain.Shanghai).Format("2006-01-02T15:04:05")
+	t = t.In(domain.Shanghai)
+	if t.Second() == 0 {
+		return t.Format("2006-01-02T15:04")
+	}
+	return t.Format("2006-01-02T15:04:05")
 }
 
 func fullMaterials() api.MaterialsRequest {

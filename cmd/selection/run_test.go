@@ -46,14 +46,11 @@ func startRun(t *testing.T, bin string, env []string, httpAddr string) *process 
 	require.NoError(t, cmd.Start())
 	p := &process{cmd: cmd, logs: logs}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	probe := apiclient.New("http://"+httpAddr, &http.Client{Timeout: 5 * time.Second})
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		resp, err := http.Get("http://" + httpAddr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
+		if _, err := probe.Ready(context.Background()); err == nil {
+			return p
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("selection run did not become ready; logs:\n%s", logs.String())

@@ -109,9 +109,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.set(`#create-form [name=publicity_period]`, "10m")
 	b.set(`#create-form [name=excluded]`, "520123")
 	b.set(`#create-form [name=national_scores]`, "520328=86.5")
+	b.set(`#create-form [name=contact]`, "省商务厅电子商务和信息化处（0851-00000000）")
 	b.submit("#create-submit")
 	b.expectAttr("#phase", "data-phase", "open")
 	b.expectText("#flash", "2016")
+	// Left empty, the department is the province's; the contact is the form's (R1).
+	b.expectText("#signature", "贵州省商务厅（省商务厅电子商务和信息化处（0851-00000000））")
 	b.shot("admin-campaign-created", "admin page right after creating the 2016 campaign")
 
 	// The administrator corrects the running campaign with a reason (R13): the notice

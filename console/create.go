@@ -10,6 +10,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/apiclient"
+	"github.com/guizhou-commerce/selection/domain"
 )
 
 // createForm holds the create-campaign form's fields as typed, so a refused form comes
@@ -23,13 +24,27 @@ type createForm struct {
 	Publicity      string
 	Excluded       string
 	National       string
+	// Edition, Department and Contact left empty take the province's reference data
+	// (R1, R2); Editions and Defaults show what that is.
+	Edition    string
+	Department string
+	Contact    string
+	Editions   []string
+	Defaults   domain.Province
 }
 
 // defaultCreateForm proposes the 2016 notice's numbers and calendar (R1) for a year.
-func defaultCreateForm(year int) *createForm {
-	return &createForm{Year: year, Quota: 12, Cap: 2,
+func (c *console) defaultCreateForm(year int) *createForm {
+	return c.withReference(&createForm{Year: year, Quota: 12, Cap: 2,
 		Recommendation: fmt.Sprintf("%d-08-01T23:59:59", year), Notice: fmt.Sprintf("%d-08-10T23:59:59", year),
-		Publicity: "168h"}
+		Publicity: "168h"})
+}
+
+// withReference adds the province's editions and notice defaults the form offers.
+func (c *console) withReference(f *createForm) *createForm {
+	f.Editions = domain.Editions(c.cfg.Province)
+	f.Defaults, _ = domain.ProvinceOf(c.cfg.Province)
+	return f
 }
 
 const localLayout = "2006-01-02T15:04:05"
@@ -79,7 +94,9 @@ func (c *console) createCampaign(r *request) error {
 	}
 	ec := r.ec
 	f := createForm{Recommendation: ec.FormValue("recommendation_deadline"), Notice: ec.FormValue("notice_deadline"),
-		Publicity: strings.TrimSpace(ec.FormValue("publicity_period")), Excluded: ec.FormValue("excluded"), National: ec.FormValue("national_scores")}
+		Publicity: strings.TrimSpace(ec.FormValue("publicity_period")), Excluded: ec.FormValue("excluded"), National: ec.FormValue("national_scores"),
+		Edition: strings.TrimSpace(ec.FormValue("edition")), Department: strings.TrimSpace(ec.FormValue("department")), Contact: strings.TrimSpace(ec.FormValue("contact"))}
+	c.withReference(&f)
 	f.Year, _ = strconv.Atoi(ec.FormValue("year"))
 	f.Quota, _ = strconv.Atoi(ec.FormValue("quota"))
 	f.Cap, _ = strconv.Atoi(ec.FormValue("prefecture_cap"))
@@ -106,6 +123,7 @@ func (c *console) createCampaign(r *request) error {
 		Year: f.Year, Province: c.cfg.Province, Quota: f.Quota, PrefectureCap: f.Cap,
 		RecommendationDeadline: rec.Format(time.RFC3339), NoticeDeadline: notice.Format(time.RFC3339),
 		PublicityPeriod: f.Publicity, Excluded: nonNil(splitList(f.Excluded)), NationalScores: scores,
+		Edition: f.Edition, Department: f.Department, Contact: f.Contact,
 	})
 	admin := fmt.Sprintf("/campaigns/%d/admin", f.Year)
 	if ae, ok := apiclient.AsError(err); ok && ae.Status != http.StatusUnauthorized {

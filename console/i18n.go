@@ -439,6 +439,11 @@ var messages = map[string][2]string{
 	"create.excluded":                {"不参评县（代码，空格分隔）", "Excluded counties (codes, space-separated)"},
 	"create.national":                {"国家评审得分（每行 代码=得分）", "National scores (one code=score per line)"},
 	"create.submit":                  {"创建评选", "Create campaign"},
+	"create.edition":                 {"区划代码版本（GB/T 2260）", "Edition of the division codes (GB/T 2260)"},
+	"create.edition_default":         {"按年度取最新版本", "Newest by the campaign's year"},
+	"create.department":              {"发布公示的厅（署名，空则用本省默认）", "Department signing the notice (empty: the province's)"},
+	"create.contact":                 {"受理异议的处室（空则用本省默认）", "Office hearing objections (empty: the province's)"},
+	"admin.signature":                {"公示署名", "Notice signed by"},
 
 	"notice.title":               {"%d 年度入围名单公示", "Shortlist notice %d"},
 	"notice.not_published":       {"%d 年度入围名单尚未发布。", "The %d shortlist has not been published yet."},

@@ -10,6 +10,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/internal/apitest"
 	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -103,7 +104,7 @@ func TestCampaign2016ThroughHTTP(t *testing.T) {
 	}
 
 	// The recommendation deadline falls with nobody online (R5).
-	eventually(t, 15*time.Second, "phase reviewing after the recommendation deadline", func() (bool, string) {
+	apitest.Eventually(t, 15*time.Second, "phase reviewing after the recommendation deadline", func() (bool, string) {
 		v := h.campaign(admin)
 		return v.Phase == domain.PhaseReviewing, string(v.Phase)
 	})
@@ -192,7 +193,7 @@ func TestCampaign2016ThroughHTTP(t *testing.T) {
 
 	// Publicity ends (R10): designated, removed, and the promoted county after its own
 	// period; then the campaign closes.
-	eventually(t, 20*time.Second, "campaign closed", func() (bool, string) {
+	apitest.Eventually(t, 20*time.Second, "campaign closed", func() (bool, string) {
 		v := h.campaign(admin)
 		return v.Phase == domain.PhaseClosed, string(v.Phase)
 	})
@@ -246,7 +247,7 @@ func TestCampaign2016ThroughHTTP(t *testing.T) {
 	}
 
 	// A closed campaign's workflow completes and takes no more changes.
-	eventually(t, 10*time.Second, "campaign workflow completed", func() (bool, string) {
+	apitest.Eventually(t, 10*time.Second, "campaign workflow completed", func() (bool, string) {
 		d, err := h.tc.DescribeWorkflowExecution(context.Background(), workflows.CampaignID(h.year), "")
 		if err != nil {
 			return false, err.Error()

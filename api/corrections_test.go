@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/internal/apitest"
 	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -80,7 +81,7 @@ func TestCorrectionsThroughHTTP(t *testing.T) {
 	if len(summaries) < 2 || !strings.Contains(summaries[len(summaries)-1], moved.In(shanghai).Format(time.RFC3339)) {
 		t.Fatalf("the durable timer moves with the deadline (R13): %q", summaries)
 	}
-	eventually(t, 30*time.Second, "the moved deadline", func() (bool, string) {
+	apitest.Eventually(t, 30*time.Second, "the moved deadline", func() (bool, string) {
 		p := h.campaign(admin).Phase
 		return p == domain.PhaseReviewing, string(p)
 	})
@@ -162,7 +163,7 @@ func TestObjectionOpenAtPeriodEndThenUpheld(t *testing.T) {
 	h.toPublicity(admin, "4s")
 	var filed filedObjection
 	h.must(http.StatusAccepted, post(h.appPath("520382")+"/objections", "", map[string]string{"reason": "网销数据存疑"})).decode(t, &filed)
-	eventually(t, 30*time.Second, "the publicity period ends", func() (bool, string) {
+	apitest.Eventually(t, 30*time.Second, "the publicity period ends", func() (bool, string) {
 		s := h.application(admin, "520526").State
 		return s == domain.StateDesignated, string(s)
 	})
@@ -182,7 +183,7 @@ func TestObjectionOpenAtPeriodEndThenUpheld(t *testing.T) {
 	if promoted.County != "520111" || promoted.State != domain.StateShortlisted {
 		t.Fatalf("promoted: %+v", promoted)
 	}
-	eventually(t, 30*time.Second, "the campaign closes", func() (bool, string) {
+	apitest.Eventually(t, 30*time.Second, "the campaign closes", func() (bool, string) {
 		p := h.campaign(admin).Phase
 		return p == domain.PhaseClosed, string(p)
 	})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/internal/apitest"
 	"github.com/guizhou-commerce/selection/readmodel"
 )
 
@@ -47,7 +48,7 @@ func TestEndGameThroughHTTP(t *testing.T) {
 	if v.Declined != 1 || v.Vacancies != 0 {
 		t.Fatalf("declined: %+v", v)
 	}
-	eventually(t, 30*time.Second, "the campaign closes", func() (bool, string) {
+	apitest.Eventually(t, 30*time.Second, "the campaign closes", func() (bool, string) {
 		p := h.campaign(admin).Phase
 		return p == domain.PhaseClosed, string(p)
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/internal/apitest"
 )
 
 // TestEveryErrorCode produces each error code of API.md through HTTP and checks the
@@ -169,7 +170,7 @@ func TestEveryErrorCode(t *testing.T) {
 	h.refused(http.StatusConflict, "conflict", "R8", post(h.appPath("520322")+"/scorecards", admin, map[string]any{"criteria": allCriteria(50)}))
 
 	// After the recommendation deadline (R5).
-	eventually(t, 15*time.Second, "recommendation deadline", func() (bool, string) {
+	apitest.Eventually(t, 15*time.Second, "recommendation deadline", func() (bool, string) {
 		v := h.campaign(admin)
 		return v.Phase == domain.PhaseReviewing, string(v.Phase)
 	})

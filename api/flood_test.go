@@ -14,6 +14,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/internal/apitest"
 	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -170,7 +171,7 @@ const toNoticeUpdates = 4*3 + 2 + 1 + 4 + 2
 // finalStates waits for the campaign to close and returns each case's state.
 func finalStates(t *testing.T, h *harness, admin string) map[string]domain.State {
 	t.Helper()
-	eventually(t, time.Minute, "the campaign closes", func() (bool, string) {
+	apitest.Eventually(t, time.Minute, "the campaign closes", func() (bool, string) {
 		p := h.campaign(admin).Phase
 		return p == domain.PhaseClosed, string(p)
 	})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/internal/apitest"
 )
 
 // fuzzRoute is a mutating route aimed, with an authorized caller, at a target the
@@ -37,7 +38,7 @@ func FuzzRequestBodies(f *testing.F) {
 	h.must(http.StatusOK, req{method: http.MethodPut, path: h.appPath("520382") + "/materials", token: renhuai, body: fullMaterials()})
 	h.must(http.StatusOK, req{method: http.MethodPost, path: h.appPath("520382") + "/submit", token: renhuai})
 	h.must(http.StatusOK, req{method: http.MethodPost, path: h.appPath("520382") + "/self-apply", token: renhuai})
-	eventually(f, 15*time.Second, "recommendation deadline", func() (bool, string) {
+	apitest.Eventually(f, 15*time.Second, "recommendation deadline", func() (bool, string) {
 		v := h.campaign(admin)
 		return v.Phase == domain.PhaseReviewing, string(v.Phase)
 	})

@@ -204,23 +204,6 @@ func (h *harness) application(tok, county string) readmodel.Application {
 	return a
 }
 
-// eventually polls cond until it holds or the deadline passes: timers fire on the
-// server's clock, so tests wait for their effect instead of sleeping a fixed time.
-func eventually(t testing.TB, within time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached within %s; last: %s", what, within, state)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // allCriteria is a scorecard giving every criterion the same mark, so its review score
 // is that mark (the default weights sum to 1).
 func allCriteria(mark float64) map[string]float64 {

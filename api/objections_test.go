@@ -14,6 +14,7 @@ import (
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/internal/apitest"
 	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/workflows"
 )
@@ -43,7 +44,7 @@ func (h *harness) toRanked(admin, publicity string) {
 	h.must(http.StatusOK, post(h.appPath("520382")+"/self-apply", admin, map[string]any{}))
 	h.must(http.StatusOK, post(h.appPath("520526")+"/self-apply", admin, map[string]any{}))
 	h.must(http.StatusOK, post(h.campaignPath()+"/prefectures/520100/recommendation", admin, map[string]any{"counties": []string{"520102", "520111"}}))
-	eventually(h.t, 20*time.Second, "the recommendation deadline", func() (bool, string) {
+	apitest.Eventually(h.t, 20*time.Second, "the recommendation deadline", func() (bool, string) {
 		p := h.campaign(admin).Phase
 		return p == domain.PhaseReviewing, string(p)
 	})

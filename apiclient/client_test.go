@@ -67,40 +67,6 @@ func must[T any](v T, err error) func(*testing.T) T {
 	}
 }
 
-// eventually polls cond until it holds: the campaign's timers fire on the server's clock.
-func eventually(t *testing.T, within time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached within %s; last: %s", what, within, state)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func fullMaterials() api.MaterialsRequest {
-	items := domain.Materials{}
-	for _, it := range domain.Checklist {
-		if it.Required {
-			items[it.Number] = domain.Delivery{Copies: domain.RequiredCopies}
-		}
-	}
-	return api.MaterialsRequest{Items: items}
-}
-
-func allCriteria(mark float64) domain.Scorecard {
-	out := domain.Scorecard{}
-	for _, c := range domain.Criteria {
-		out[c] = mark
-	}
-	return out
-}
-
 func playCampaign(t *testing.T, c *apiclient.Client, year int) {
 	ctx := context.Background()
 	tok := func(role domain.Role, region string) *apiclient.Client {
@@ -170,7 +136,7 @@ func playCampaign(t *testing.T, c *apiclient.Client, year int) {
 	_, err = county("520322").Submit(ctx, year, "520322")
 	refused(t, err, http.StatusUnprocessableEntity, "materials_incomplete", "R6")
 	for _, code := range []string{"520322", "520382"} {
-		if a := must(county(code).PutMaterials(ctx, year, code, fullMaterials()))(t); !a.Materials.Complete {
+		if a := must(county(code).PutMaterials(ctx, year, code, apitest.FullMaterials()))(t); !a.Materials.Complete {
 			t.Fatalf("materials of %s: %+v", code, a.Materials)
 		}
 		if a := must(county(code).Submit(ctx, year, code))(t); a.State != domain.StateSubmitted {
@@ -217,7 +183,7 @@ func playCampaign(t *testing.T, c *apiclient.Client, year int) {
 		t.Fatalf("withdrawn applications: %+v", w)
 	}
 
-	eventually(t, 20*time.Second, "phase reviewing after the recommendation deadline", func() (bool, string) {
+	apitest.Eventually(t, 20*time.Second, "phase reviewing after the recommendation deadline", func() (bool, string) {
 		v := must(admin.Campaign(ctx, year))(t)
 		return v.Phase == domain.PhaseReviewing, string(v.Phase)
 	})
@@ -228,7 +194,7 @@ func playCampaign(t *testing.T, c *apiclient.Client, year int) {
 	_, err = admin.Rank(ctx, year)
 	refused(t, err, http.StatusConflict, "invalid_state", "R8")
 	for code, mark := range map[string]float64{"520382": 90, "520322": 80} {
-		a := must(reviewer.Score(ctx, year, code, api.ScoreRequest{Criteria: allCriteria(mark), Comment: "物流和网销基础较好"}))(t)
+		a := must(reviewer.Score(ctx, year, code, api.ScoreRequest{Criteria: apitest.Scorecard(mark), Comment: "物流和网销基础较好"}))(t)
 		if len(a.Scores.Scorecards) != 1 {
 			t.Fatalf("scorecards of %s: %+v", code, a.Scores)
 		}
@@ -282,7 +248,7 @@ func playCampaign(t *testing.T, c *apiclient.Client, year int) {
 	// The promoted county's publicity ends, the campaign closes and publishes its list.
 	_, err = public.Designation(ctx, year)
 	refused(t, err, http.StatusNotFound, "not_found", "")
-	eventually(t, 30*time.Second, "the campaign closes", func() (bool, string) {
+	apitest.Eventually(t, 30*time.Second, "the campaign closes", func() (bool, string) {
 		v := must(admin.Campaign(ctx, year))(t)
 		return v.Phase == domain.PhaseClosed, string(v.Phase)
 	})

@@ -25,6 +25,7 @@ import (
 	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/console"
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/internal/apitest"
 	"github.com/guizhou-commerce/selection/internal/testtemporal"
 	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
@@ -139,7 +140,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	for _, c := range []string{"520322", "520323", "520328", "520382"} {
 		a.must(county(c).RegisterApplication(actx, year, api.RegisterRequest{County: c}))
 		if c != "520328" { // 湄潭 has a national score: exempt from materials (R6)
-			a.must(county(c).PutMaterials(actx, year, c, fullMaterials()))
+			a.must(county(c).PutMaterials(actx, year, c, apitest.FullMaterials()))
 		}
 		a.must(county(c).Submit(actx, year, c))
 	}
@@ -242,7 +243,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	reviewer := a.as(domain.RoleReviewer, "520000", "reviewer-wang")
 	marks := map[string]float64{"520328": 90, "520322": 80, "520382": 70, "520402": 60}
 	for c, m := range marks {
-		a.must(reviewer.Score(actx, year, c, api.ScoreRequest{Criteria: allCriteria(m), Comment: "实地核查"}))
+		a.must(reviewer.Score(actx, year, c, api.ScoreRequest{Criteria: apitest.Scorecard(m), Comment: "实地核查"}))
 	}
 	b.signIn(domain.RoleReviewer, "520000", "reviewer-li")
 	b.open(y + "/review")
@@ -438,24 +439,6 @@ func local(t time.Time) string {
 		return t.Format("2006-01-02T15:04")
 	}
 	return t.Format("2006-01-02T15:04:05")
-}
-
-func fullMaterials() api.MaterialsRequest {
-	items := domain.Materials{}
-	for _, it := range domain.Checklist {
-		if it.Required {
-			items[it.Number] = domain.Delivery{Copies: domain.RequiredCopies}
-		}
-	}
-	return api.MaterialsRequest{Items: items}
-}
-
-func allCriteria(mark float64) domain.Scorecard {
-	out := domain.Scorecard{}
-	for _, c := range domain.Criteria {
-		out[c] = mark
-	}
-	return out
 }
 
 // ---------------------------------------------------------------- the browser

@@ -54,6 +54,11 @@ type Campaign struct {
 	// means the province's, from the reference data.
 	Department string `json:"department,omitempty"`
 	Contact    string `json:"contact,omitempty"`
+	// FromYear is the campaign this one was copied from (POST /campaigns with
+	// from_year), and Carried the counties designated there that the copy added to
+	// Excluded: the notice excludes earlier winners (R1, R2).
+	FromYear int      `json:"from_year,omitempty"`
+	Carried  []string `json:"carried,omitempty"`
 	// TimeRules is R14's reading of deadlines: a deadline of whole seconds covers that
 	// whole second. The campaign workflow sets it from a workflow.GetVersion kept in its
 	// state; it never travels in JSON, so runs recorded before R14 keep reading a deadline

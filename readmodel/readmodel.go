@@ -120,9 +120,13 @@ type CampaignView struct {
 	// Edition, Department and Contact are the campaign's reference data and the notice's
 	// signature and objections office (empty for campaigns recorded before they were
 	// configurable, which use the province's defaults).
-	Edition           string               `json:"edition,omitempty"`
-	Department        string               `json:"department,omitempty"`
-	Contact           string               `json:"contact,omitempty"`
+	Edition    string `json:"edition,omitempty"`
+	Department string `json:"department,omitempty"`
+	Contact    string `json:"contact,omitempty"`
+	// FromYear and Carried tell where a copied campaign came from and which of that
+	// year's designated counties it excluded (R1, R2).
+	FromYear          int                  `json:"from_year,omitempty"`
+	Carried           []string             `json:"carried,omitempty"`
 	Phase             domain.Phase         `json:"phase"`
 	Overdue           bool                 `json:"overdue"`
 	Quota             int                  `json:"quota"`

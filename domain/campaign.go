@@ -59,6 +59,11 @@ type Campaign struct {
 	// Excluded: the notice excludes earlier winners (R1, R2).
 	FromYear int      `json:"from_year,omitempty"`
 	Carried  []string `json:"carried,omitempty"`
+	// DirectlyAdministered lists the counties the notice names as administered by the
+	// province itself, which apply on their own (R4); set, it replaces the reference
+	// data's flags for this campaign (ReferenceFor), empty (every campaign recorded
+	// before it existed) keeps them.
+	DirectlyAdministered []string `json:"directly_administered,omitempty"`
 	// TimeRules is R14's reading of deadlines: a deadline of whole seconds covers that
 	// whole second. The campaign workflow sets it from a workflow.GetVersion kept in its
 	// state; it never travels in JSON, so runs recorded before R14 keep reading a deadline
@@ -127,6 +132,16 @@ func (c Campaign) Validate(d *Divisions) error {
 			add("excluded %q is listed twice", Excerpt(code))
 		}
 		seen[code] = true
+	}
+	listed := map[string]bool{}
+	for _, code := range c.DirectlyAdministered {
+		if _, ok := d.CountyOf(code, c.Province); !ok {
+			add("directly_administered %q is not a county of province %s", Excerpt(code), Excerpt(c.Province))
+		}
+		if listed[code] {
+			add("directly_administered %q is listed twice", Excerpt(code))
+		}
+		listed[code] = true
 	}
 	for _, code := range SortedCodes(c.NationalScores) {
 		s := c.NationalScores[code]

@@ -1,11 +1,6 @@
 package domain
 
-import (
-	"bytes"
-	"encoding/csv"
-	"fmt"
-	"sort"
-)
+import "sort"
 
 // Division levels of GB/T 2260 as used by the reference data.
 const (
@@ -31,26 +26,11 @@ type Divisions struct {
 	children map[string][]string
 }
 
-// ParseDivisions reads a CSV with header code,name,level,parent_code,directly_administered.
-func ParseDivisions(b []byte) (*Divisions, error) {
-	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("parse divisions: %w", err)
-	}
-	if len(rows) < 2 {
-		return nil, fmt.Errorf("parse divisions: no rows")
-	}
-	d := &Divisions{byCode: map[string]Division{}, children: map[string][]string{}}
-	for i, r := range rows[1:] {
-		if len(r) != 5 {
-			return nil, fmt.Errorf("parse divisions: line %d: want 5 fields, got %d", i+2, len(r))
-		}
-		div := Division{Code: r[0], Name: r[1], Level: r[2], ParentCode: r[3], DirectlyAdministered: r[4] == "true"}
-		if _, dup := d.byCode[div.Code]; dup {
-			return nil, fmt.Errorf("parse divisions: line %d: duplicate code %s", i+2, div.Code)
-		}
+// newDivisions indexes one province's divisions of one edition, kept in the given order.
+func newDivisions(divs []Division) *Divisions {
+	d := &Divisions{byCode: make(map[string]Division, len(divs)), ordered: divs, children: map[string][]string{}}
+	for _, div := range divs {
 		d.byCode[div.Code] = div
-		d.ordered = append(d.ordered, div)
 		if div.ParentCode != "" {
 			d.children[div.ParentCode] = append(d.children[div.ParentCode], div.Code)
 		}
@@ -58,7 +38,28 @@ func ParseDivisions(b []byte) (*Divisions, error) {
 	for _, c := range d.children {
 		sort.Strings(c)
 	}
-	return d, nil
+	return d
+}
+
+// withDirectlyAdministered is a copy of d in which a county is directly administered
+// exactly when codes lists it (R4: the notice's list wins over the data), or when its
+// parent is no prefecture but the province's group of directly administered counties
+// (省直辖县级行政区划, a row of level prefecture flagged itself): nobody there could
+// recommend it. d itself is shared by every campaign and is never changed.
+func (d *Divisions) withDirectlyAdministered(codes []string) *Divisions {
+	listed := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		listed[c] = true
+	}
+	out := &Divisions{byCode: make(map[string]Division, len(d.byCode)), ordered: make([]Division, len(d.ordered)), children: d.children}
+	for i, div := range d.ordered {
+		if div.Level == LevelCounty {
+			div.DirectlyAdministered = listed[div.Code] || d.byCode[div.ParentCode].DirectlyAdministered
+		}
+		out.byCode[div.Code] = div
+		out.ordered[i] = div
+	}
+	return out
 }
 
 // Get returns the division with the given code.

@@ -5,8 +5,6 @@ import (
 	"embed"
 	"encoding/csv"
 	"fmt"
-	"io/fs"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,14 +13,15 @@ import (
 )
 
 // The reference data every campaign is checked against, embedded so a workflow reads the
-// same bytes on every replay: the county-level divisions of a province in an edition of
-// GB/T 2260 (data/divisions/<province>-<edition>.csv, header code,name,level,
-// parent_code,directly_administered), the provinces with the Department that runs the
-// selection and the office that hears objections (data/provinces.csv), and the notice's
-// wording (data/notice.zh.tmpl). A campaign names its province and edition (R1, R2);
-// adding a province or an edition is a data file, not code.
+// same bytes on every replay: the county-level divisions of every province in each
+// edition of GB/T 2260 the project carries (data/divisions.csv, header edition,code,
+// name,level,parent_code,directly_administered; data/PROVENANCE.md says where each
+// edition comes from and how scripts/divisions rebuilds it), the provinces with the
+// Department that runs the selection and the office that hears objections
+// (data/provinces.csv), and the notice's wording (data/notice.zh.tmpl). A campaign names
+// its province and edition (R1, R2); adding a province or an edition is data, not code.
 //
-//go:embed data/divisions/*.csv data/provinces.csv data/notice.zh.tmpl
+//go:embed data/divisions.csv data/provinces.csv data/notice.zh.tmpl
 var referenceFiles embed.FS
 
 // Province is one province of the reference data and who speaks for it in the notice.
@@ -39,18 +38,16 @@ var (
 	provinces = mustProvinces()
 	// editions maps a province code to its divisions by edition (a year, as the codes
 	// of GB/T 2260 are published).
-	editions     = mustEditions()
+	editions = mustEditions()
+	// regions maps a province code to the divisions its deployment lays out (Current).
+	regions      = mustRegions()
 	noticeWordTx = template.Must(template.New("notice.zh.tmpl").Funcs(template.FuncMap{
 		"date": func(t time.Time) string { return t.Format("2006年1月2日 15:04") },
 	}).ParseFS(referenceFiles, "data/notice.zh.tmpl"))
 )
 
 func mustProvinces() map[string]Province {
-	b, err := referenceFiles.ReadFile("data/provinces.csv")
-	if err != nil {
-		panic(err)
-	}
-	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	rows, err := csv.NewReader(bytes.NewReader(mustRead("data/provinces.csv"))).ReadAll()
 	if err != nil {
 		panic(fmt.Sprintf("embedded provinces: %v", err))
 	}
@@ -65,31 +62,80 @@ func mustProvinces() map[string]Province {
 }
 
 func mustEditions() map[string]map[string]*Divisions {
-	files, err := fs.Glob(referenceFiles, "data/divisions/*.csv")
+	out, err := parseEditions(mustRead("data/divisions.csv"))
+	if err != nil {
+		panic(fmt.Sprintf("embedded divisions: %v", err))
+	}
+	return out
+}
+
+func mustRead(name string) []byte {
+	b, err := referenceFiles.ReadFile(name)
 	if err != nil {
 		panic(err)
 	}
+	return b
+}
+
+// parseEditions reads divisions.csv into each province's divisions by edition. A row's
+// province is its code's first two digits: codes never cross provinces.
+func parseEditions(b []byte) (map[string]map[string]*Divisions, error) {
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) < 2 || strings.Join(rows[0], ",") != "edition,code,name,level,parent_code,directly_administered" {
+		return nil, fmt.Errorf("want the header edition,code,name,level,parent_code,directly_administered and rows")
+	}
+	type key struct{ province, edition string }
+	var order []key
+	grouped := map[key][]Division{}
+	seen := map[[2]string]bool{}
+	for i, r := range rows[1:] {
+		if len(r) != 6 || len(r[1]) != 6 {
+			return nil, fmt.Errorf("line %d: want 6 fields and a code of 6 digits", i+2)
+		}
+		if seen[[2]string{r[0], r[1]}] {
+			return nil, fmt.Errorf("line %d: duplicate code %s in edition %s", i+2, r[1], r[0])
+		}
+		seen[[2]string{r[0], r[1]}] = true
+		k := key{r[1][:2] + "0000", r[0]}
+		if _, ok := grouped[k]; !ok {
+			order = append(order, k)
+		}
+		grouped[k] = append(grouped[k], Division{Code: r[1], Name: r[2], Level: r[3], ParentCode: r[4], DirectlyAdministered: r[5] == "true"})
+	}
 	out := map[string]map[string]*Divisions{}
-	for _, f := range files {
-		province, edition, ok := strings.Cut(strings.TrimSuffix(path.Base(f), ".csv"), "-")
-		if !ok {
-			panic("embedded divisions: file name is not <province>-<edition>.csv: " + f)
+	for _, k := range order {
+		d := newDivisions(grouped[k])
+		if p, ok := d.Get(k.province); !ok || p.Level != LevelProvince {
+			return nil, fmt.Errorf("edition %s of %s lacks its province row", k.edition, k.province)
 		}
-		b, err := referenceFiles.ReadFile(f)
-		if err != nil {
-			panic(err)
+		if out[k.province] == nil {
+			out[k.province] = map[string]*Divisions{}
 		}
-		d, err := ParseDivisions(b)
-		if err != nil {
-			panic(fmt.Sprintf("embedded divisions %s: %v", f, err))
+		out[k.province][k.edition] = d
+	}
+	return out, nil
+}
+
+// mustRegions lays out each province's regions: its newest edition, then every division
+// of an older edition whose code the newer ones no longer have, newest first.
+func mustRegions() map[string]*Divisions {
+	out := map[string]*Divisions{}
+	for province := range editions {
+		all := Editions(province)
+		var divs []Division
+		has := map[string]bool{}
+		for i := len(all) - 1; i >= 0; i-- {
+			for _, div := range editions[province][all[i]].ordered {
+				if !has[div.Code] {
+					has[div.Code] = true
+					divs = append(divs, div)
+				}
+			}
 		}
-		if p, ok := d.Get(province); !ok || p.Level != LevelProvince {
-			panic("embedded divisions: " + f + " lacks its province row")
-		}
-		if out[province] == nil {
-			out[province] = map[string]*Divisions{}
-		}
-		out[province][edition] = d
+		out[province] = newDivisions(divs)
 	}
 	return out
 }
@@ -149,21 +195,25 @@ func EditionFor(province string, year int) (string, error) {
 	return pick, nil
 }
 
-// Current returns a province's newest divisions, the ones a deployment lays out its
-// regions (R12) with.
+// Current returns the divisions a deployment lays out its regions (R12) with: the
+// province's newest edition, plus every division of an older one whose code has since
+// gone (盘县 520222 is 盘州市 520281 in 2023), so the officials of a campaign that runs
+// on an older edition keep their region. A province with one edition gets it as it is.
 func Current(province string) (*Divisions, error) {
-	all := Editions(province)
-	if len(all) == 0 {
+	d, ok := regions[province]
+	if !ok {
 		return nil, &RuleError{Code: CodeBadRequest, Rule: "R2", Message: fmt.Sprintf("province %q has no reference data", province)}
 	}
-	return Reference(province, all[len(all)-1])
+	return d, nil
 }
 
 // ReferenceFor returns the divisions a campaign is checked against: its edition, or for
 // a campaign that names none the province's oldest. Only campaigns recorded before
 // editions were configurable name none, and they all ran on the first edition there
 // was; a workflow replaying one must keep reading those divisions when newer editions
-// are added (new campaigns always name theirs: WithReferenceDefaults).
+// are added (new campaigns always name theirs: WithReferenceDefaults). A campaign that
+// lists its directly administered counties gets a copy with its list in place of the
+// data's flags (R4); one that lists none gets the shared divisions themselves.
 func ReferenceFor(c Campaign) (*Divisions, error) {
 	e := c.Edition
 	if e == "" {
@@ -173,7 +223,11 @@ func ReferenceFor(c Campaign) (*Divisions, error) {
 		}
 		e = all[0]
 	}
-	return Reference(c.Province, e)
+	d, err := Reference(c.Province, e)
+	if err != nil || len(c.DirectlyAdministered) == 0 {
+		return d, err
+	}
+	return d.withDirectlyAdministered(c.DirectlyAdministered), nil
 }
 
 // WithReferenceDefaults fills what a campaign may leave to the reference data: the

@@ -21,8 +21,8 @@ func TestReference_R2_by_province_and_edition(t *testing.T) {
 		t.Errorf("Guizhou 2016 = %d prefectures, %d counties; want 9, 88", len(prefectures), counties)
 	}
 	for _, tc := range []struct{ province, edition, want string }{
-		{"410000", "2016", `province "410000" has no reference data`},
-		{"520000", "1999", `province 520000 has no edition "1999" of the division codes (editions: 2016)`},
+		{"000000", "2016", `province "000000" has no reference data`},
+		{"520000", "1999", `province 520000 has no edition "1999" of the division codes (editions: 2016, 2023)`},
 	} {
 		_, err := Reference(tc.province, tc.edition)
 		var re *RuleError

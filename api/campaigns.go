@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -30,25 +32,35 @@ const campaignReadableWithin = 10 * time.Second
 // of the default formula (R7a), e.g. {"logistics":0.3}. Deadlines are dates (the whole
 // day in TimeZone) or RFC 3339 instants, and the publicity period is 7d, 5wd or a Go
 // duration (R14); they stay strings until config knows the zone to read them in.
+//
+// Every field is omitzero. The API reads an absent field as its zero, so a body without
+// from_year means what it always did; with from_year an absent field is copied from that
+// year, and omitzero is what lets a Go client (apiclient, the console) leave a field to
+// the copy by leaving it zero. An empty, non-nil Excluded is still sent: no exclusions
+// of its own.
 type CreateCampaignRequest struct {
-	Year                   int                `json:"year"`
-	Province               string             `json:"province"`
-	Quota                  int                `json:"quota"`
-	PrefectureCap          int                `json:"prefecture_cap"`
-	RecommendationDeadline string             `json:"recommendation_deadline"`
-	NoticeDeadline         string             `json:"notice_deadline"`
-	PublicityPeriod        string             `json:"publicity_period"`
-	TimeZone               string             `json:"time_zone"`
-	Excluded               []string           `json:"excluded"`
-	NationalScores         map[string]float64 `json:"national_scores"`
-	Weights                WeightOverrides    `json:"weights"`
+	Year                   int                `json:"year,omitzero"`
+	Province               string             `json:"province,omitzero"`
+	Quota                  int                `json:"quota,omitzero"`
+	PrefectureCap          int                `json:"prefecture_cap,omitzero"`
+	RecommendationDeadline string             `json:"recommendation_deadline,omitzero"`
+	NoticeDeadline         string             `json:"notice_deadline,omitzero"`
+	PublicityPeriod        string             `json:"publicity_period,omitzero"`
+	TimeZone               string             `json:"time_zone,omitzero"`
+	Excluded               []string           `json:"excluded,omitzero"`
+	NationalScores         map[string]float64 `json:"national_scores,omitzero"`
+	Weights                WeightOverrides    `json:"weights,omitzero"`
 	// Edition names the edition of the division codes (GB/T 2260) the counties are
 	// checked against; empty picks the newest published by the campaign's year.
-	Edition string `json:"edition"`
+	Edition string `json:"edition,omitzero"`
 	// Department signs the notice and Contact is the office that hears objections
 	// (R9, R10); empty takes the province's from the reference data.
-	Department string `json:"department"`
-	Contact    string `json:"contact"`
+	Department string `json:"department,omitzero"`
+	Contact    string `json:"contact,omitzero"`
+	// FromYear copies the configuration of that year's closed campaign and excludes
+	// the counties it designated: the notice excludes earlier winners (R1, R2). The
+	// fields the body names win over the copy; see copySource.
+	FromYear int `json:"from_year,omitzero"`
 }
 
 // WeightOverrides are the numbers of R7a a campaign replaces. Both the flat form
@@ -141,9 +153,21 @@ func (s *server) createCampaign(c echo.Context) error {
 	if err := domain.CanAdminister(a, "create a campaign"); err != nil {
 		return err
 	}
-	var req CreateCampaignRequest
-	if err := bindJSON(c, &req); err != nil {
+	body, err := readBody(c)
+	if err != nil {
 		return err
+	}
+	var req CreateCampaignRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var src *copySource
+	if req.FromYear != 0 {
+		if src, err = s.copySource(ctx, req.Year, req.FromYear, body); err != nil {
+			return err
+		}
+		req = src.fill(req)
 	}
 	cfg, err := req.config(s.cfg.Province)
 	if err != nil {
@@ -159,10 +183,12 @@ func (s *server) createCampaign(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if src != nil {
+		cfg = src.carry(cfg, divs)
+	}
 	if err := cfg.Validate(divs); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
 	// The read model outlives Temporal's retention: a year it still holds is taken, or
 	// the new campaign's first versions would lose to the old rows.
 	if _, err := s.st.Campaign(ctx, cfg.Year); err == nil {
@@ -192,6 +218,124 @@ func (s *server) createCampaign(c echo.Context) error {
 	c.Set(zoneKey, zoneOf(view))
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("%s/campaigns/%d", BasePath, cfg.Year))
 	return c.JSON(http.StatusCreated, view)
+}
+
+// copySource is the closed campaign POST /campaigns with from_year copies (R1), and
+// which fields the body names itself. What a body names wins: JSON presence, as in an
+// amendment, so an explicit "excluded":[] drops the source's list (its designated
+// counties are still carried) while an absent one copies it; a null names nothing.
+// Copied unless named: quota, prefecture_cap, publicity_period, time_zone, weights,
+// department, contact, excluded, and both deadlines, moved on by the years between the
+// campaigns. Never copied: national_scores (a year's own national review) and edition
+// (the new year's codes, which WithReferenceDefaults picks).
+type copySource struct {
+	view       readmodel.CampaignView
+	designated []string
+	named      map[string]bool
+}
+
+// copySource reads the campaign of from for a new campaign of year: it must be an
+// earlier year (400), exist (404) and have closed with its final list (409), since only
+// then are the counties it designated known.
+func (s *server) copySource(ctx context.Context, year, from int, body []byte) (*copySource, error) {
+	if from >= year {
+		return nil, newError(domain.CodeBadRequest, "R1", "from_year %d must be before year %d: a campaign copies an earlier year's", from, year)
+	}
+	v, err := s.st.Campaign(ctx, from)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, newError(domain.CodeNotFound, "R1", "from_year %d: there is no campaign of %d to copy", from, from)
+	}
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.st.Designation(ctx, from)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, newError(domain.CodeInvalidState, "R1", "campaign %d has not closed: its designated counties are not final yet, so it cannot be copied", from)
+	}
+	if err != nil {
+		return nil, err
+	}
+	src := &copySource{view: v, named: namedFields(body)}
+	for _, e := range d.Designated {
+		src.designated = append(src.designated, e.County)
+	}
+	return src, nil
+}
+
+// namedFields are the fields of a JSON object body that hold a value; null holds none,
+// as bindJSON reads it. The body has been decoded already, so it is an object (or empty).
+func namedFields(body []byte) map[string]bool {
+	var fields map[string]json.RawMessage
+	_ = json.Unmarshal(body, &fields)
+	named := map[string]bool{}
+	for k, v := range fields {
+		named[k] = string(bytes.TrimSpace(v)) != "null"
+	}
+	return named
+}
+
+// fill puts the source's values into the fields the body left out, before config reads
+// the body: the zone too, since the body's own date deadlines are days in it (R14).
+func (src *copySource) fill(r CreateCampaignRequest) CreateCampaignRequest {
+	v := src.view
+	if !src.named["quota"] {
+		r.Quota = v.Quota
+	}
+	if !src.named["prefecture_cap"] {
+		r.PrefectureCap = v.PrefectureCap
+	}
+	if !src.named["publicity_period"] {
+		r.PublicityPeriod = v.Deadlines.PublicityPeriod
+	}
+	if !src.named["time_zone"] {
+		r.TimeZone = v.Deadlines.TimeZone
+	}
+	if !src.named["department"] {
+		r.Department = v.Department
+	}
+	if !src.named["contact"] {
+		r.Contact = v.Contact
+	}
+	if !src.named["excluded"] {
+		r.Excluded = v.Excluded
+	}
+	return r
+}
+
+// carry completes the copy on the configuration. A deadline the body left out is the
+// source's moved on by the years between the campaigns, on the calendar of the new
+// campaign's zone (2016-08-01 23:59:59+08:00 becomes 2017-08-01 23:59:59+08:00; a
+// 29 February normalises to 1 March, as AddDate does). Weights the body left out are
+// the source's (weights it names override the default formula, as without from_year).
+// The source's designated counties join the exclusion list and are Carried; one that is
+// not a county of the new campaign's divisions (a code the new edition no longer has)
+// is left out of both, since it cannot apply anyway.
+func (src *copySource) carry(cfg domain.Campaign, divs *domain.Divisions) domain.Campaign {
+	v := src.view
+	years := cfg.Year - v.Year
+	loc := cfg.Location()
+	if !src.named["recommendation_deadline"] {
+		cfg.RecommendationDeadline = v.Deadlines.Recommendation.In(loc).AddDate(years, 0, 0)
+	}
+	if !src.named["notice_deadline"] {
+		cfg.NoticeDeadline = v.Deadlines.Notice.In(loc).AddDate(years, 0, 0)
+	}
+	if !src.named["weights"] {
+		cfg.Weights = v.Weights
+	}
+	var carried []string
+	for _, code := range src.designated {
+		if _, ok := divs.CountyOf(code, cfg.Province); ok {
+			carried = append(carried, code)
+		}
+	}
+	slices.Sort(carried)
+	cfg.Carried = slices.Compact(carried)
+	excluded := append(slices.Clone(cfg.Excluded), cfg.Carried...)
+	slices.Sort(excluded)
+	cfg.Excluded = slices.Compact(excluded)
+	cfg.FromYear = v.Year
+	return cfg
 }
 
 // awaitCampaign polls the read model until the new campaign's first projection lands.

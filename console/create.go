@@ -16,7 +16,10 @@ import (
 // createForm holds the create-campaign form's fields as typed, so a refused form comes
 // back filled in.
 type createForm struct {
-	Year           int
+	Year int
+	// FromYear copies that year's closed campaign (0: none): the fields left empty take
+	// its configuration and its designated counties are excluded (R1, R2).
+	FromYear       int
 	Quota          int
 	Cap            int
 	Recommendation string // datetime-local, Beijing time
@@ -98,6 +101,7 @@ func (c *console) createCampaign(r *request) error {
 		Edition: strings.TrimSpace(ec.FormValue("edition")), Department: strings.TrimSpace(ec.FormValue("department")), Contact: strings.TrimSpace(ec.FormValue("contact"))}
 	c.withReference(&f)
 	f.Year, _ = strconv.Atoi(ec.FormValue("year"))
+	f.FromYear, _ = strconv.Atoi(strings.TrimSpace(ec.FormValue("from_year")))
 	f.Quota, _ = strconv.Atoi(ec.FormValue("quota"))
 	f.Cap, _ = strconv.Atoi(ec.FormValue("prefecture_cap"))
 	refuse := func(ae *apiclient.Error) error {
@@ -107,11 +111,11 @@ func (c *console) createCampaign(r *request) error {
 	if f.Year < 1000 || f.Year > 9999 {
 		return refuse(badPath("year %q must be a four-digit year", ec.FormValue("year")))
 	}
-	rec, err := parseLocal(f.Recommendation)
+	rec, err := f.deadline(f.Recommendation)
 	if err != nil {
 		return refuse(badPath("recommendation deadline: %v", err))
 	}
-	notice, err := parseLocal(f.Notice)
+	notice, err := f.deadline(f.Notice)
 	if err != nil {
 		return refuse(badPath("notice deadline: %v", err))
 	}
@@ -119,11 +123,18 @@ func (c *console) createCampaign(r *request) error {
 	if err != nil {
 		return refuse(badPath("%v", err))
 	}
+	excluded := splitList(f.Excluded)
+	if excluded == nil && f.FromYear == 0 {
+		excluded = []string{}
+	}
+	// Fields left empty are zero, which apiclient leaves out of the body: with from_year
+	// the API copies them from that year, without it they are refused or defaulted as
+	// always (an empty exclusion list is sent as such unless it is to be copied).
 	_, err = c.client(r).CreateCampaign(r.formCtx(), api.CreateCampaignRequest{
 		Year: f.Year, Province: c.cfg.Province, Quota: f.Quota, PrefectureCap: f.Cap,
-		RecommendationDeadline: rec.Format(time.RFC3339), NoticeDeadline: notice.Format(time.RFC3339),
-		PublicityPeriod: f.Publicity, Excluded: nonNil(splitList(f.Excluded)), NationalScores: scores,
-		Edition: f.Edition, Department: f.Department, Contact: f.Contact,
+		RecommendationDeadline: rec, NoticeDeadline: notice,
+		PublicityPeriod: f.Publicity, Excluded: excluded, NationalScores: scores,
+		Edition: f.Edition, Department: f.Department, Contact: f.Contact, FromYear: f.FromYear,
 	})
 	admin := fmt.Sprintf("/campaigns/%d/admin", f.Year)
 	if ae, ok := apiclient.AsError(err); ok && ae.Status != http.StatusUnauthorized {
@@ -140,9 +151,15 @@ func (c *console) createCampaign(r *request) error {
 	return ec.Redirect(http.StatusSeeOther, admin)
 }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
+// deadline reads a deadline field as RFC 3339 for the API. Left empty in a copy
+// (FromYear), it is left to the API, which moves the source's deadline on a year.
+func (f *createForm) deadline(s string) (string, error) {
+	if f.FromYear != 0 && strings.TrimSpace(s) == "" {
+		return "", nil
 	}
-	return s
+	t, err := parseLocal(s)
+	if err != nil {
+		return "", err
+	}
+	return t.Format(time.RFC3339), nil
 }

@@ -444,6 +444,10 @@ var messages = map[string][2]string{
 	"create.department":              {"发布公示的厅（署名，空则用本省默认）", "Department signing the notice (empty: the province's)"},
 	"create.contact":                 {"受理异议的处室（空则用本省默认）", "Office hearing objections (empty: the province's)"},
 	"admin.signature":                {"公示署名", "Notice signed by"},
+	"admin.copied_from":              {"沿用 %d 年度配置", "copied from %d"},
+	"admin.carried":                  {"往年评定县不参评", "earlier winners excluded"},
+	"create.from_year":               {"沿用往年配置（年度，可空）", "Copy from year (optional)"},
+	"create.from_year_help":          {"填写往年年度时，留空的项沿用该年已结束评选的配置（截止时间顺延相应年数），该年评定的县列入不参评县。", "With a year to copy, fields left empty take that closed campaign's configuration (deadlines moved on by the years between), and the counties it designated are excluded."},
 
 	"notice.title":               {"%d 年度入围名单公示", "Shortlist notice %d"},
 	"notice.not_published":       {"%d 年度入围名单尚未发布。", "The %d shortlist has not been published yet."},

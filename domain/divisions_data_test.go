@@ -11,7 +11,8 @@ import (
 )
 
 // R2, R4: the committed divisions.csv keeps the shape the rules read (data/PROVENANCE.md):
-// every province of provinces.csv has its divisions, a county sits under a prefecture of
+// every province of provinces.csv has its divisions, codes are unique in an edition and
+// no statistical zone, a county sits under a prefecture of
 // its own province (or under the province's group of directly administered counties, and
 // is then flagged), and Guizhou's 2016 edition is the customer's file row for row.
 func TestDivisionsData_R2_R4_invariants(t *testing.T) {
@@ -41,6 +42,9 @@ func TestDivisionsData_R2_R4_invariants(t *testing.T) {
 				t.Errorf("%s %s: a prefecture's parent is its province, got %q", edition, code, parent)
 			}
 		case LevelCounty:
+			if n := code[4:]; n >= "71" && n <= "80" {
+				t.Errorf("%s %s %s: codes 71–80 are the statistics' zones, no division of GB/T 2260", edition, code, r[2])
+			}
 			if !hasParent || p[3] != LevelPrefecture || parent[:2] != code[:2] {
 				t.Errorf("%s %s: a county's parent is a prefecture of its province, got %q", edition, code, parent)
 			} else if p[5] == "true" && !direct {

@@ -27,6 +27,12 @@ const customer = { province: '520000', edition: '2016', file: 'guizhou-divisions
 // administers itself (4190 省直辖县级行政区划, 6590 自治区直辖县级行政区划, …).
 const directGroup = /直辖县级行政区划$/
 
+// statisticalZone reports a county-level code the statistics give a zone that is no
+// administrative division (第五、六位 71–80).
+const statisticalZone = code => Number(code.slice(4)) >= 71 && Number(code.slice(4)) <= 80
+// zones counts the zones dropped from each edition, for PROVENANCE.md.
+const zones = {}
+
 function readCSV (path) {
   const lines = readFileSync(path, 'utf8').split('\n').filter(l => l !== '')
   const header = lines[0].split(',')
@@ -62,6 +68,12 @@ function fromPackage ({ edition, alias }) {
     // The package adds a county of its own for a city that has none (东莞市 441900 under
     // 4419): not a code of the statistics, and it would collide with the city's.
     if (skip(a.code) || a.code === a.cityCode + '00') continue
+    // Codes 71–80 at county level are the statistics' own development zones and the
+    // like (石家庄高新技术产业开发区 130171), not divisions of GB/T 2260.
+    if (statisticalZone(a.code)) {
+      zones[edition] = (zones[edition] ?? 0) + 1
+      continue
+    }
     rows.push({ edition, code: a.code, name: a.name, level: 'county', parent: a.cityCode + '00', direct: groups.has(a.cityCode) })
   }
   return rows
@@ -161,6 +173,9 @@ What the script changes in the package's data: codes get six digits (\`52\` → 
 \`5201\` → 520100); the county rows the package adds for cities without counties
 (东莞市 441900, 中山市 442000, 儋州市 460400: the code of the city itself) are dropped,
 as they are not county-level codes of the statistics and collide with the city's; the
+county-level codes 71–80, which the statistics give development zones, new areas and
+the like (石家庄高新技术产业开发区 130171; ${editions.map(e => `${zones[e.edition] ?? 0} in ${e.edition}`).join(', ')}), are dropped,
+as they are no divisions of GB/T 2260 and no county could apply for them; the
 package's renaming of 620201 (市辖区 of 嘉峪关市 in the statistics) to 嘉峪关市 is kept.
 Guizhou in 2016 comes from the customer's file, not from the package (the two list the
 same 88 counties under the same codes and names).

@@ -12,9 +12,9 @@ import (
 
 // R2, R4: the committed divisions.csv keeps the shape the rules read (data/PROVENANCE.md):
 // every province of provinces.csv has its divisions, codes are unique in an edition and
-// no statistical zone, a county sits under a prefecture of
-// its own province (or under the province's group of directly administered counties, and
-// is then flagged), and Guizhou's 2016 edition is the customer's file row for row.
+// none is a statistical zone, a county sits under a prefecture of its own province (or
+// under the province's group of directly administered counties, and is then flagged),
+// and Guizhou's 2016 edition is the customer's file row for row.
 func TestDivisionsData_R2_R4_invariants(t *testing.T) {
 	rows, err := csv.NewReader(bytes.NewReader(mustRead("data/divisions.csv"))).ReadAll()
 	if err != nil {

@@ -88,7 +88,7 @@ func (c Campaign) Location() *time.Location {
 // of their own.
 const maxNoticeLine = 200
 
-// Validate checks a campaign against the reference data (R1, R2). It returns every
+// Validate checks a campaign against the reference data (R1, R2, R4). It returns every
 // problem at once, joined in one bad_request, so an administrator fixes the form in one go.
 func (c Campaign) Validate(d *Divisions) error {
 	var problems []string

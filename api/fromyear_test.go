@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guizhou-commerce/selection/api"
+	"github.com/guizhou-commerce/selection/apiclient"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/internal/apitest"
 	"github.com/guizhou-commerce/selection/readmodel"
@@ -93,9 +95,13 @@ func TestFromYearCarriesWinners(t *testing.T) {
 
 	h := newHarness(t, 2072)
 	h.holding(srcView, final)
-	var v readmodel.CampaignView
-	h.must(http.StatusCreated, req{method: http.MethodPost, path: "/api/v1/campaigns", token: admin,
-		body: map[string]any{"year": 2072, "from_year": 2071, "quota": 2}}).decode(t, &v)
+	// Through the typed client: the request's zero fields stay out of the body
+	// (omitzero), so they are copied rather than sent as zero.
+	v, err := apiclient.NewHandler(h.e).WithToken(admin).CreateCampaign(context.Background(),
+		api.CreateCampaignRequest{Year: 2072, FromYear: 2071, Quota: 2})
+	if err != nil {
+		t.Fatalf("create 2072 from 2071: %v", err)
+	}
 	wantExcluded := append([]string{"520123"}, designated...)
 	slices.Sort(wantExcluded)
 	moved := func(at time.Time) time.Time { return at.In(urumqi).AddDate(1, 0, 0) }

@@ -32,6 +32,11 @@ type Province struct {
 	Department string `json:"department"`
 	// Contact is the office that hears objections during the publicity period (R10).
 	Contact string `json:"contact"`
+	// DefaultEdition, when set, is the edition a campaign of this province takes when it
+	// names none, whatever its year: the reference data the customer handed over and
+	// its campaigns are judged by (Guizhou: the 2016 file of DESIGN.md). Newer editions
+	// stay available to a campaign that names one.
+	DefaultEdition string `json:"default_edition,omitempty"`
 }
 
 var (
@@ -53,10 +58,10 @@ func mustProvinces() map[string]Province {
 	}
 	out := map[string]Province{}
 	for _, r := range rows[1:] {
-		if len(r) != 4 {
-			panic(fmt.Sprintf("embedded provinces: want 4 fields, got %d", len(r)))
+		if len(r) != 5 {
+			panic(fmt.Sprintf("embedded provinces: want 5 fields, got %d", len(r)))
 		}
-		out[r[0]] = Province{Code: r[0], Name: r[1], Department: r[2], Contact: r[3]}
+		out[r[0]] = Province{Code: r[0], Name: r[1], Department: r[2], Contact: r[3], DefaultEdition: r[4]}
 	}
 	return out
 }
@@ -178,13 +183,16 @@ func MustReference(province, edition string) *Divisions {
 	return d
 }
 
-// EditionFor is the edition a campaign of year uses when it names none: the newest one
-// published in or before that year (the codes in force when the notice went out), else
-// the oldest there is.
+// EditionFor is the edition a campaign of year uses when it names none: the province's
+// DefaultEdition when it has one, else the newest one published in or before that year
+// (the codes in force when the notice went out), else the oldest there is.
 func EditionFor(province string, year int) (string, error) {
 	all := Editions(province)
 	if len(all) == 0 {
 		return "", &RuleError{Code: CodeBadRequest, Rule: "R2", Message: fmt.Sprintf("province %q has no reference data", province)}
+	}
+	if p, ok := provinces[province]; ok && p.DefaultEdition != "" {
+		return p.DefaultEdition, nil
 	}
 	pick := all[0]
 	for _, e := range all {

@@ -36,9 +36,18 @@ func TestEditionFor_R2_picks_the_codes_in_force(t *testing.T) {
 	for _, tc := range []struct {
 		year int
 		want string
-	}{{2016, "2016"}, {2021, "2016"}, {2010, "2016"}} {
+	}{{2016, "2016"}, {2021, "2016"}, {2026, "2016"}, {2010, "2016"}} { // Guizhou's default_edition
 		if got, err := EditionFor("520000", tc.year); err != nil || got != tc.want {
 			t.Errorf("EditionFor(520000, %d) = %q, %v; want %q", tc.year, got, err, tc.want)
+		}
+	}
+	// A province without a default edition takes the codes in force in the year.
+	for _, tc := range []struct {
+		year int
+		want string
+	}{{2016, "2016"}, {2022, "2016"}, {2023, "2023"}, {2030, "2023"}, {2010, "2016"}} {
+		if got, err := EditionFor("410000", tc.year); err != nil || got != tc.want {
+			t.Errorf("EditionFor(410000, %d) = %q, %v; want %q", tc.year, got, err, tc.want)
 		}
 	}
 	if _, err := EditionFor("000000", 2016); err == nil {

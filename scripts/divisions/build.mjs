@@ -145,9 +145,11 @@ hand.
 
 An edition is the year of the codes: the year of the National Bureau of Statistics'
 统计用区划代码 it comes from (their cut-off date lies in that year). A campaign names
-its edition; one that names none takes the newest edition of its year or before
-(\`domain.EditionFor\`), and a campaign recorded before editions existed keeps the
-province's oldest (\`domain.ReferenceFor\`).
+its edition; one that names none takes its province's \`default_edition\` of
+\`provinces.csv\` when set (Guizhou: 2016, the customer's file its campaigns are judged
+by), else the newest edition of its year or before (\`domain.EditionFor\`), and a
+campaign recorded before editions existed keeps the province's oldest
+(\`domain.ReferenceFor\`).
 
 | edition | source package (npm, pinned in \`scripts/divisions/package-lock.json\`) | codes as the package states them | provinces / prefectures / counties |
 | --- | --- | --- | --- |

@@ -51,8 +51,11 @@ type CreateCampaignRequest struct {
 	NationalScores         map[string]float64 `json:"national_scores,omitzero"`
 	Weights                WeightOverrides    `json:"weights,omitzero"`
 	// Edition names the edition of the division codes (GB/T 2260) the counties are
-	// checked against; empty picks the newest published by the campaign's year.
+	// checked against; empty picks the province's default (domain.EditionFor).
 	Edition string `json:"edition,omitzero"`
+	// DirectlyAdministered lists the counties the notice names as applying on their own
+	// (R4); it replaces the reference data's flags for this campaign. Empty keeps them.
+	DirectlyAdministered []string `json:"directly_administered,omitzero"`
 	// Department signs the notice and Contact is the office that hears objections
 	// (R9, R10); empty takes the province's from the reference data.
 	Department string `json:"department,omitzero"`
@@ -104,6 +107,7 @@ func (r CreateCampaignRequest) config(province string) (domain.Campaign, error) 
 		PublicityPeriod: domain.DefaultPublicityPeriod, TimeZone: r.TimeZone,
 		Excluded: r.Excluded, NationalScores: r.NationalScores,
 		Edition: r.Edition, Department: r.Department, Contact: r.Contact,
+		DirectlyAdministered: r.DirectlyAdministered,
 	}
 	if cfg.TimeZone == "" {
 		cfg.TimeZone = domain.DefaultTimeZone

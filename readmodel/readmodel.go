@@ -125,19 +125,22 @@ type CampaignView struct {
 	Contact    string `json:"contact,omitempty"`
 	// FromYear and Carried tell where a copied campaign came from and which of that
 	// year's designated counties it excluded (R1, R2).
-	FromYear          int                  `json:"from_year,omitempty"`
-	Carried           []string             `json:"carried,omitempty"`
-	Phase             domain.Phase         `json:"phase"`
-	Overdue           bool                 `json:"overdue"`
-	Quota             int                  `json:"quota"`
-	PrefectureCap     int                  `json:"prefecture_cap"`
-	Deadlines         Deadlines            `json:"deadlines"`
-	Counts            map[domain.State]int `json:"counts"`
-	Prefectures       []Prefecture         `json:"prefectures"`
-	Excluded          []string             `json:"excluded"`
-	NationalScores    map[string]float64   `json:"national_scores"`
-	Weights           domain.Weights       `json:"weights"`
-	NoticePublishedAt *time.Time           `json:"notice_published_at,omitempty"`
+	FromYear int      `json:"from_year,omitempty"`
+	Carried  []string `json:"carried,omitempty"`
+	// DirectlyAdministered is the notice's list of counties applying on their own
+	// (R4), when the campaign names one in place of the reference data's flags.
+	DirectlyAdministered []string             `json:"directly_administered,omitempty"`
+	Phase                domain.Phase         `json:"phase"`
+	Overdue              bool                 `json:"overdue"`
+	Quota                int                  `json:"quota"`
+	PrefectureCap        int                  `json:"prefecture_cap"`
+	Deadlines            Deadlines            `json:"deadlines"`
+	Counts               map[domain.State]int `json:"counts"`
+	Prefectures          []Prefecture         `json:"prefectures"`
+	Excluded             []string             `json:"excluded"`
+	NationalScores       map[string]float64   `json:"national_scores"`
+	Weights              domain.Weights       `json:"weights"`
+	NoticePublishedAt    *time.Time           `json:"notice_published_at,omitempty"`
 	// ObjectionsInStore tells the API that this campaign keeps public objections in
 	// PostgreSQL; campaigns started before took them as workflow Updates.
 	ObjectionsInStore bool `json:"objections_in_store,omitempty"`

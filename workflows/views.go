@@ -11,7 +11,7 @@ import (
 func (c *campaign) view() readmodel.CampaignView {
 	v := readmodel.CampaignView{
 		Year: c.cfg.Year, Province: c.cfg.Province, Edition: c.cfg.Edition, Department: c.cfg.Department, Contact: c.cfg.Contact,
-		FromYear: c.cfg.FromYear, Carried: c.cfg.Carried,
+		FromYear: c.cfg.FromYear, Carried: c.cfg.Carried, DirectlyAdministered: c.cfg.DirectlyAdministered,
 		Phase: c.Phase, Overdue: c.Overdue,
 		Quota: c.cfg.Quota, PrefectureCap: c.cfg.PrefectureCap,
 		Deadlines: readmodel.Deadlines{

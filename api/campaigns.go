@@ -229,8 +229,8 @@ func (s *server) createCampaign(c echo.Context) error {
 // amendment, so an explicit "excluded":[] drops the source's list (its designated
 // counties are still carried) while an absent one copies it; a null names nothing.
 // Copied unless named: quota, prefecture_cap, publicity_period, time_zone, weights,
-// department, contact, excluded, and both deadlines, moved on by the years between the
-// campaigns. Never copied: national_scores (a year's own national review) and edition
+// department, contact, excluded, directly_administered, and both deadlines, moved on
+// by the years between the campaigns. Never copied: national_scores (a year's own national review) and edition
 // (the new year's codes, which WithReferenceDefaults picks).
 type copySource struct {
 	view       readmodel.CampaignView
@@ -302,6 +302,9 @@ func (src *copySource) fill(r CreateCampaignRequest) CreateCampaignRequest {
 	}
 	if !src.named["excluded"] {
 		r.Excluded = v.Excluded
+	}
+	if !src.named["directly_administered"] {
+		r.DirectlyAdministered = v.DirectlyAdministered
 	}
 	return r
 }

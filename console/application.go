@@ -66,6 +66,9 @@ func (c *console) loadApplication(r *request) (applicationView, int, error) {
 		return v, year, err
 	}
 	v.Next = nextDeadline(v.Campaign)
+	if d, ok := c.divsOf(v.Campaign).CountyOf(county, c.cfg.Province); ok {
+		div, v.Div = d, d
+	}
 	app, err := client.Application(r.ctx(), year, county)
 	switch {
 	case isStatus(err, http.StatusNotFound):

@@ -70,7 +70,8 @@ func (c *console) board(r *request) error {
 	for _, p := range cv.Prefectures {
 		prefs[p.Code] = p
 	}
-	for _, p := range c.divs.Prefectures(cv.Province) {
+	divs := c.divsOf(cv)
+	for _, p := range divs.Prefectures(cv.Province) {
 		cell := prefCell{Div: p, Status: domain.PrefectureOpen}
 		if fp, ok := prefs[p.Code]; ok {
 			cell.Status = fp.Status
@@ -78,7 +79,7 @@ func (c *console) board(r *request) error {
 				cell.Recommended = append(cell.Recommended, divisionName(code))
 			}
 		}
-		for _, d := range c.divs.Counties(p.Code) {
+		for _, d := range divs.Counties(p.Code) {
 			cell.Counties = append(cell.Counties, countyCell{Div: d, State: states[d.Code], Excluded: slices.Contains(cv.Excluded, d.Code),
 				Direct: d.DirectlyAdministered, Href: fmt.Sprintf("/campaigns/%d/applications/%s", year, d.Code)})
 		}

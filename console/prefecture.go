@@ -74,7 +74,7 @@ func (c *console) loadPrefecture(r *request, orders map[string]int) (prefectureV
 		apps[list[i].County] = &list[i]
 	}
 	eligible := 0
-	for _, d := range c.divs.Counties(code) {
+	for _, d := range c.divsOf(v.Campaign).Counties(code) {
 		pc := prefCounty{Div: d, App: apps[d.Code], Excluded: slices.Contains(v.Campaign.Excluded, d.Code)}
 		if pc.App != nil && !d.DirectlyAdministered && (pc.App.State == domain.StateSubmitted || pc.App.State == domain.StateRecommended) {
 			pc.Eligible = true

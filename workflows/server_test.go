@@ -84,7 +84,10 @@ func playCompressed(t *testing.T, ctx context.Context, c client.Client, rec *rec
 	now := time.Now().In(domain.Shanghai).Truncate(time.Second)
 	cfg := campaign2016()
 	cfg.Year = year
-	cfg.RecommendationDeadline = now.Add(6 * time.Second)
+	// Eighteen Updates come before the deadline, in the chained play a continue-as-new
+	// every four: 10 seconds leave room for a loaded machine (the deadline then passes
+	// on its own, which the play waits for).
+	cfg.RecommendationDeadline = now.Add(10 * time.Second)
 	cfg.NoticeDeadline = now.Add(30 * time.Second)
 	cfg.PublicityPeriod = domain.DurationPeriod(3 * time.Second)
 	cfg.Quota = 2

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -37,9 +38,10 @@ type Config struct {
 	// Province is the province whose reference data every campaign uses, all its
 	// counties eligible: the deployment's PROVINCE. It has no default.
 	Province string `json:"province"`
-	// N is the number of applications of the lifecycle step.
+	// N is the number of applications of the lifecycle step; Size derives the other
+	// sizes from it.
 	N int `json:"n"`
-	// Bursts are the sizes of the deadline burst step, one run each.
+	// Bursts are the sizes of the deadline burst step, one run each; none skips it.
 	Bursts []int `json:"bursts"`
 	// Persistence lists the Temporal persistences the lifecycle runs on; the bursts use
 	// the first.
@@ -52,6 +54,7 @@ type Config struct {
 	Concurrency int `json:"concurrency"`
 	PerWorkflow int `json:"per_workflow"`
 	// HTTPSamples is the number of round trips per path of the HTTP overhead step.
+	// (The floor needs no size of its own: it replays the lifecycle's Updates.)
 	HTTPSamples int `json:"http_samples"`
 	// CeilingDuration is how long the commit-ceiling loop runs per connection count.
 	CeilingDuration time.Duration `json:"ceiling_duration_ns"`
@@ -68,22 +71,40 @@ type Config struct {
 	Progress io.Writer `json:"-"`
 }
 
-// DefaultConfig is the full run of `selection bench`.
+// DefaultConfig is the full run of `selection bench`: 1,000 applications, bursts of
+// 1,000 and 10,000.
 func DefaultConfig() Config {
-	return Config{
-		N: 1000, Bursts: []int{1000, 10000}, Persistence: []string{PersistenceSQLite, PersistencePostgres},
-		ServerURL: DefaultServerURL, Concurrency: 32, PerWorkflow: 8, HTTPSamples: 200,
+	c := Config{
+		Persistence: []string{PersistenceSQLite, PersistencePostgres},
+		ServerURL:   DefaultServerURL, Concurrency: 32, PerWorkflow: 8,
 		CeilingDuration: 3 * time.Second, Warmup: 16, Publicity: 2 * time.Second,
 	}
+	c.Size(1000)
+	return c
 }
 
-// QuickConfig is a run of about a minute per persistence that still exercises every
-// step: the package test runs it in `make test`.
+// QuickConfig is the run of `--quick` and of the package's test: 100 applications and
+// one burst of 100, under two minutes for both persistences on two cores, and still
+// every step. Its warm-up is one full round of PerWorkflow cases per campaign, so the
+// warm-up's rate (which sets the shared deadlines) is taken at the step's concurrency.
 func QuickConfig() Config {
 	c := DefaultConfig()
-	c.N, c.Bursts, c.HTTPSamples, c.CeilingDuration, c.Warmup, c.Publicity = 100, []int{200}, 30, time.Second, 10, time.Second
 	c.Quick = true
+	c.CeilingDuration, c.Warmup, c.Publicity = time.Second, c.PerWorkflow, time.Second
+	c.Size(100)
 	return c
+}
+
+// Size sets N to n and every size that follows from it, so that one number sizes the
+// whole run: bursts of n and 10n (the quick run: one of n) and n/5 HTTP round trips
+// per path (the quick run: n/10), at least 10. Callers override any of them after.
+func (c *Config) Size(n int) {
+	c.N = n
+	if c.Quick {
+		c.Bursts, c.HTTPSamples = []int{n}, max(10, n/10)
+		return
+	}
+	c.Bursts, c.HTTPSamples = []int{n, 10 * n}, max(10, n/5)
 }
 
 // Results is everything one run measured; `selection bench` writes it as JSON and
@@ -156,6 +177,12 @@ func Run(ctx context.Context, cfg Config) (_ *Results, err error) {
 	r.res = res
 	_ = r.admin.QueryRow(ctx, "SHOW server_version").Scan(&res.Machine.PostgreSQL)
 	r.progress("bench: %d cores, %s, PostgreSQL %s at %s; databases %s*", res.Machine.Cores, res.Machine.GoVersion, res.Machine.PostgreSQL, u.Host, r.prefix)
+	bursts := "no burst"
+	if len(cfg.Bursts) > 0 {
+		bursts = fmt.Sprintf("bursts of %s on %s", joinInts(cfg.Bursts), cfg.Persistence[0])
+	}
+	r.progress("bench: lifecycle of %d applications on %s, %d HTTP round trips per path; %s; commit ceiling %s per connection count",
+		cfg.N, strings.Join(cfg.Persistence, " and "), cfg.HTTPSamples, bursts, cfg.CeilingDuration)
 	whole := sampleCPU()
 
 	if err := r.step("ceiling", func() error {
@@ -216,8 +243,14 @@ func (c *Config) validate() error {
 	if c.Concurrency < 1 || c.PerWorkflow < 1 || c.PerWorkflow > 10 {
 		return errors.New("concurrency must be at least 1 and per-workflow concurrency 1–10 (the server's in-flight Update limit)")
 	}
-	if c.HTTPSamples < 1 || c.Warmup < 1 || c.CeilingDuration <= 0 || c.Publicity <= 0 {
-		return errors.New("HTTP samples, warm-up size, ceiling duration and publicity period must be positive")
+	if c.HTTPSamples < 1 {
+		return errors.New("--http-samples must be at least 1")
+	}
+	if c.CeilingDuration <= 0 {
+		return errors.New("--ceiling must be positive")
+	}
+	if c.Warmup < 1 || c.Publicity <= 0 {
+		return errors.New("warm-up size and publicity period must be positive")
 	}
 	if c.ServerURL == "" {
 		c.ServerURL = DefaultServerURL
@@ -308,4 +341,12 @@ func (r *runner) dropDatabases() {
 		}
 	}
 	_ = r.admin.Close(ctx)
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,13 +37,38 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// TestSizeFollowsN checks that one number sizes every step: `selection bench --n 200`
+// once kept the default bursts of 1,000 and 10,000 and ran for a quarter of an hour.
+func TestSizeFollowsN(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cfg     Config
+		n       int
+		bursts  []int
+		samples int
+	}{
+		{"default", DefaultConfig(), 200, []int{200, 2000}, 40},
+		{"default, small n", DefaultConfig(), 20, []int{20, 200}, 10},
+		{"quick", QuickConfig(), 300, []int{300}, 30},
+	} {
+		tc.cfg.Size(tc.n)
+		if tc.cfg.N != tc.n || !slices.Equal(tc.cfg.Bursts, tc.bursts) || tc.cfg.HTTPSamples != tc.samples {
+			t.Errorf("%s: Size(%d) gave n=%d, bursts %v, %d HTTP samples; want bursts %v, %d samples",
+				tc.name, tc.n, tc.cfg.N, tc.cfg.Bursts, tc.cfg.HTTPSamples, tc.bursts, tc.samples)
+		}
+	}
+	if d := DefaultConfig(); d.N != 1000 || !slices.Equal(d.Bursts, []int{1000, 10000}) || d.HTTPSamples != 200 {
+		t.Errorf("the full run changed: n=%d, bursts %v, %d HTTP samples", d.N, d.Bursts, d.HTTPSamples)
+	}
+}
+
 // TestQuickRun runs `selection bench --quick` end to end — every step, both Temporal
 // persistences, a real PostgreSQL — and checks that each figure was measured and makes
 // sense. It asserts no timings: the machine may be shared, and the figures are for
 // BENCHMARKS.md, not for pass or fail.
 func TestQuickRun(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs embedded Temporal servers for about two minutes")
+		t.Skip("runs embedded Temporal servers for a minute and a half")
 	}
 	storetest.NewDatabase(t) // fails with instructions when the server is down
 	cfg := QuickConfig()

@@ -20,11 +20,13 @@ import (
 func runBench(ctx context.Context, args []string) error {
 	def := bench.DefaultConfig()
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	n := fs.Int("n", def.N, "applications driven through the whole lifecycle")
-	bursts := fs.String("burst", joinInts(def.Bursts), `comma-separated sizes of the deadline burst ("" for none)`)
+	n := fs.Int("n", def.N, "applications driven through the whole lifecycle; sizes the other steps unless their flags are given")
+	bursts := fs.String("burst", "", `comma-separated sizes of the deadline burst, "" for none (default n,10n; --quick: n)`)
+	httpSamples := fs.Int("http-samples", 0, "round trips per path of the HTTP overhead step (default n/5, --quick: n/10; at least 10)")
+	ceiling := fs.Duration("ceiling", def.CeilingDuration, "how long the commit-ceiling loop runs per connection count (--quick: 1s)")
 	persistence := fs.String("persistence", strings.Join(def.Persistence, ","), "Temporal persistences for the lifecycle: sqlite,postgres (bursts use the first)")
 	out := fs.String("out", filepath.Join("bench", "results.json"), "where to write the JSON results")
-	quick := fs.Bool("quick", false, "a small run (n=100, burst=200) that still exercises every step")
+	quick := fs.Bool("quick", false, "a small run (n=100, one burst of 100) that still exercises every step; flags given explicitly override it")
 	concurrency := fs.Int("concurrency", def.Concurrency, "Updates the driver keeps in flight")
 	profileDir := fs.String("profile-dir", "", "write one CPU profile per step into this directory")
 	if err := fs.Parse(args); err != nil {
@@ -36,15 +38,21 @@ func runBench(ctx context.Context, args []string) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if set["n"] || !*quick {
-		cfg.N = *n
+	if set["n"] {
+		cfg.Size(*n)
 	}
-	if set["burst"] || !*quick {
+	if set["burst"] {
 		b, err := parseInts(*bursts)
 		if err != nil {
 			return fmt.Errorf("--burst: %w", err)
 		}
 		cfg.Bursts = b
+	}
+	if set["http-samples"] {
+		cfg.HTTPSamples = *httpSamples
+	}
+	if set["ceiling"] {
+		cfg.CeilingDuration = *ceiling
 	}
 	cfg.Persistence = strings.Split(*persistence, ",")
 	cfg.Concurrency = *concurrency
@@ -87,7 +95,7 @@ func writeJSON(path string, res *bench.Results) error {
 }
 
 func parseInts(s string) ([]int, error) {
-	var out []int
+	out := []int{} // "" is no burst, written as [] rather than null
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
 		if f == "" {
@@ -100,12 +108,4 @@ func parseInts(s string) ([]int, error) {
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-func joinInts(v []int) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = strconv.Itoa(x)
-	}
-	return strings.Join(s, ",")
 }

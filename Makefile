@@ -25,7 +25,7 @@ lint:
 
 # `selection bench` measures the engine on this machine against the embedded Temporal
 # server and the local PostgreSQL (DATABASE_URL's server when set); BENCHMARKS.md quotes
-# one run. About a quarter of an hour; `./bin/selection bench --quick` takes two minutes.
+# one run. About a quarter of an hour; `./bin/selection bench --quick` takes under two minutes (about 80 s on 2 cores).
 .PHONY: bench
 bench: build
 	./scripts/ensure-postgres.sh

@@ -271,16 +271,7 @@ func TestCampaign2016(t *testing.T) {
 // one is published; the late notice says so.
 func TestNoticeOverdue(t *testing.T) {
 	c := newCalendar(t)
-	c.at(date(time.July, 2, 9), func() {
-		c.ok(workflows.UpdateRegister, workflows.RegisterInput{Actor: admin, County: "520382"}, nil)
-		c.ok(workflows.UpdateMaterials, workflows.MaterialsInput{Actor: admin, County: "520382", Items: complete()}, nil)
-		c.ok(workflows.UpdateSubmit, workflows.SubmitInput{Actor: admin, County: "520382"}, nil)
-		c.ok(workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: admin, County: "520382"}, nil)
-	})
-	c.at(date(time.August, 3, 9), func() {
-		c.ok(workflows.UpdateScore, workflows.ScoreInput{Actor: reviewer("li"), County: "520382", Criteria: card(80, 80, 80, 80, 80, 80)}, nil)
-		c.ok(workflows.UpdateRank, workflows.AdminInput{Actor: admin}, nil)
-	})
+	c.rankRenhuaiAlone()
 	c.at(date(time.August, 10, 23), func() { c.then(func() { assert.False(t, c.query().Overdue) }) })
 	c.at(date(time.August, 11, 9), func() { c.then(func() { assert.True(t, c.query().Overdue, "R9") }) })
 	c.at(date(time.August, 12, 9), func() {

@@ -14,9 +14,7 @@ import (
 // prepare registers, completes and submits each county on the calendar's current date.
 func (c *calendar) prepare(counties ...string) {
 	for _, code := range counties {
-		c.ok(workflows.UpdateRegister, workflows.RegisterInput{Actor: admin, County: code}, nil)
-		c.ok(workflows.UpdateMaterials, workflows.MaterialsInput{Actor: admin, County: code, Items: complete()}, nil)
-		c.ok(workflows.UpdateSubmit, workflows.SubmitInput{Actor: admin, County: code}, nil)
+		c.file(code)
 	}
 }
 

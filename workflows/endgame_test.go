@@ -22,9 +22,7 @@ func TestEndGame_R10(t *testing.T) {
 	candidates := map[string]float64{"520382": 90, "520526": 85, "520102": 80, "520111": 70}
 	c.at(date(time.July, 2, 9), func() {
 		for code := range candidates {
-			c.ok(workflows.UpdateRegister, workflows.RegisterInput{Actor: admin, County: code}, nil)
-			c.ok(workflows.UpdateMaterials, workflows.MaterialsInput{Actor: admin, County: code, Items: complete()}, nil)
-			c.ok(workflows.UpdateSubmit, workflows.SubmitInput{Actor: admin, County: code}, nil)
+			c.file(code)
 		}
 		c.ok(workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: admin, County: "520382"}, nil)
 		c.ok(workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: admin, County: "520526"}, nil)

@@ -220,6 +220,27 @@ func (c *calendar) ok(name string, in any, out any) {
 	})
 }
 
+// file schedules the administrator registering county, delivering its complete
+// materials and submitting it (R2, R6): the opening of most calendars.
+func (c *calendar) file(county string) {
+	c.ok(workflows.UpdateRegister, workflows.RegisterInput{Actor: admin, County: county}, nil)
+	c.ok(workflows.UpdateMaterials, workflows.MaterialsInput{Actor: admin, County: county, Items: complete()}, nil)
+	c.ok(workflows.UpdateSubmit, workflows.SubmitInput{Actor: admin, County: county}, nil)
+}
+
+// rankRenhuaiAlone plays the shortest way to a ranking: 仁怀 520382 filed and
+// self-applied on 2 July (R4), scored 80 and ranked on 3 August (R7, R8).
+func (c *calendar) rankRenhuaiAlone() {
+	c.at(date(time.July, 2, 9), func() {
+		c.file("520382")
+		c.ok(workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: admin, County: "520382"}, nil)
+	})
+	c.at(date(time.August, 3, 9), func() {
+		c.ok(workflows.UpdateScore, workflows.ScoreInput{Actor: reviewer("li"), County: "520382", Criteria: card(80, 80, 80, 80, 80, 80)}, nil)
+		c.ok(workflows.UpdateRank, workflows.AdminInput{Actor: admin}, nil)
+	})
+}
+
 // refused sends an Update that must be refused with the given code and rule.
 func (c *calendar) refused(name string, in any, code domain.Code, rule string) {
 	c.send(name, in, nil, func(re *domain.RuleError) {

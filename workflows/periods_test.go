@@ -18,9 +18,7 @@ import (
 func TestTimeRules2016_R14(t *testing.T) {
 	c := newCalendar(t)
 	c.at(date(time.July, 2, 9), func() {
-		c.ok(workflows.UpdateRegister, workflows.RegisterInput{Actor: admin, County: "520382"}, nil)
-		c.ok(workflows.UpdateMaterials, workflows.MaterialsInput{Actor: admin, County: "520382", Items: complete()}, nil)
-		c.ok(workflows.UpdateSubmit, workflows.SubmitInput{Actor: admin, County: "520382"}, nil)
+		c.file("520382")
 	})
 	c.at(time.Date(2016, 8, 1, 23, 59, 59, 500_000_000, sh), func() {
 		c.ok(workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: admin, County: "520382"}, nil)

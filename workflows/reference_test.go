@@ -18,16 +18,7 @@ import (
 // Department (R9, R10).
 func TestCampaignOfItsConfiguration(t *testing.T) {
 	c := newCalendar(t)
-	c.at(date(time.July, 2, 9), func() {
-		c.ok(workflows.UpdateRegister, workflows.RegisterInput{Actor: admin, County: "520382"}, nil)
-		c.ok(workflows.UpdateMaterials, workflows.MaterialsInput{Actor: admin, County: "520382", Items: complete()}, nil)
-		c.ok(workflows.UpdateSubmit, workflows.SubmitInput{Actor: admin, County: "520382"}, nil)
-		c.ok(workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: admin, County: "520382"}, nil)
-	})
-	c.at(date(time.August, 3, 9), func() {
-		c.ok(workflows.UpdateScore, workflows.ScoreInput{Actor: reviewer("li"), County: "520382", Criteria: card(80, 80, 80, 80, 80, 80)}, nil)
-		c.ok(workflows.UpdateRank, workflows.AdminInput{Actor: admin}, nil)
-	})
+	c.rankRenhuaiAlone()
 	var n readmodel.Notice
 	c.at(date(time.August, 4, 9), func() {
 		c.ok(workflows.UpdatePublishNotice, workflows.AdminInput{Actor: admin}, &n)

@@ -230,8 +230,9 @@ func (s *server) createCampaign(c echo.Context) error {
 // counties are still carried) while an absent one copies it; a null names nothing.
 // Copied unless named: quota, prefecture_cap, publicity_period, time_zone, weights,
 // department, contact, excluded, directly_administered, and both deadlines, moved on
-// by the years between the campaigns. Never copied: national_scores (a year's own national review) and edition
-// (the new year's codes, which WithReferenceDefaults picks).
+// by the years between the campaigns. Never copied: national_scores (a year's own
+// national review) and edition (the new year's codes, which WithReferenceDefaults
+// picks).
 type copySource struct {
 	view       readmodel.CampaignView
 	designated []string

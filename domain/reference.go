@@ -174,7 +174,8 @@ func Reference(province, edition string) (*Divisions, error) {
 	return d, nil
 }
 
-// MustReference is Reference for data known to exist, such as the demo's province.
+// MustReference is Reference for data committed with the binary, where a missing
+// edition is a bug of the caller (fixtures naming a province and edition), not input.
 func MustReference(province, edition string) *Divisions {
 	d, err := Reference(province, edition)
 	if err != nil {
@@ -304,21 +305,16 @@ func (c Campaign) NoticeText(publicityEnds time.Time, lines []NoticeLine) string
 }
 
 // NameOf is a division's name in the newest edition that has its code, for labels
-// where only a code is at hand (codes never collide across provinces).
+// where only a code is at hand: the province's regions (Current) hold exactly that, and
+// a code's first two digits name its province.
 func NameOf(code string) (string, bool) {
-	if len(code) < 2 {
+	if len(code) != 6 {
 		return "", false
 	}
-	for province := range editions {
-		if province[:2] != code[:2] {
-			continue
-		}
-		all := Editions(province)
-		for i := len(all) - 1; i >= 0; i-- {
-			if d, ok := editions[province][all[i]].Get(code); ok {
-				return d.Name, true
-			}
-		}
+	d, ok := regions[code[:2]+"0000"]
+	if !ok {
+		return "", false
 	}
-	return "", false
+	div, ok := d.Get(code)
+	return div.Name, ok
 }

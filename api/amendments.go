@@ -63,8 +63,8 @@ func (s *server) amend(c echo.Context) error {
 	if in.NoticeDeadline, err = domain.ParseDeadline(req.NoticeDeadline, loc); err != nil {
 		return newError(domain.CodeBadRequest, "R14", "notice_deadline %v", err)
 	}
-	if err := s.update(c, v.Year, workflows.UpdateAmend, in, nil); err != nil {
+	if err := s.update(c, v, workflows.UpdateAmend, in, nil); err != nil {
 		return err
 	}
-	return s.getCampaignAfterWrite(c, v.Year)
+	return s.getCampaignAfterWrite(c, v)
 }

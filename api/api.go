@@ -1,5 +1,5 @@
 // Package api is the HTTP contract of API.md on echo. It decides nothing itself: every
-// change is a Temporal Update on the year's campaign workflow (the single authority, so
+// change is a Temporal Update on the campaign's workflow (the single authority, so
 // quota checks stay atomic), and every read comes from the PostgreSQL read model the
 // workflow writes before it answers, so a read after a write sees the write. What the
 // package adds is the edge: authentication, jurisdiction (R12), request validation,
@@ -77,17 +77,17 @@ type Config struct {
 // Store is the part of store.Store the API reads from; an interface so the package
 // states exactly what it needs of PostgreSQL.
 type Store interface {
-	Campaign(ctx context.Context, year int) (readmodel.CampaignView, error)
-	Applications(ctx context.Context, year int, prefecture, state string, page store.PageRequest[string]) (store.Page[readmodel.Application, string], error)
-	Application(ctx context.Context, year int, county string) (readmodel.Application, error)
+	Campaign(ctx context.Context, province string, year int) (readmodel.CampaignView, error)
+	Applications(ctx context.Context, province string, year int, prefecture, state string, page store.PageRequest[string]) (store.Page[readmodel.Application, string], error)
+	Application(ctx context.Context, province string, year int, county string) (readmodel.Application, error)
 	Timeline(ctx context.Context, workflowID string, page store.PageRequest[int64]) (store.Page[readmodel.Event, int64], error)
-	Notice(ctx context.Context, year int) (readmodel.Notice, error)
-	Objections(ctx context.Context, year int, status string, page store.PageRequest[store.ObjectionKey]) (store.Page[readmodel.Objection, store.ObjectionKey], error)
-	Objection(ctx context.Context, year int, id string) (readmodel.Objection, error)
+	Notice(ctx context.Context, province string, year int) (readmodel.Notice, error)
+	Objections(ctx context.Context, province string, year int, status string, page store.PageRequest[store.ObjectionKey]) (store.Page[readmodel.Objection, store.ObjectionKey], error)
+	Objection(ctx context.Context, province string, year int, id string) (readmodel.Objection, error)
 	FileObjection(ctx context.Context, f store.ObjectionFiling) (store.FiledObjection, error)
-	NoticeVersion(ctx context.Context, year int, n int64) (readmodel.Notice, error)
-	Designation(ctx context.Context, year int) (readmodel.Designation, error)
-	SetDesignationRef(ctx context.Context, year int, timeline, ref string, actor domain.Actor, at time.Time) (readmodel.Designation, error)
+	NoticeVersion(ctx context.Context, province string, year int, n int64) (readmodel.Notice, error)
+	Designation(ctx context.Context, province string, year int) (readmodel.Designation, error)
+	SetDesignationRef(ctx context.Context, province string, year int, timeline, ref string, actor domain.Actor, at time.Time) (readmodel.Designation, error)
 	Ping(ctx context.Context) error
 	ReserveIdempotencyKey(ctx context.Context, scope, key, requestHash string) (*store.IdempotentResponse, bool, error)
 	CompleteIdempotencyKey(ctx context.Context, scope, key string, status int, body []byte) error
@@ -101,7 +101,6 @@ type server struct {
 	cfg     Config
 	tc      client.Client
 	st      Store
-	divs    *domain.Divisions
 	log     *slog.Logger
 	metrics *metrics
 	// routes are the registered route paths, to label metrics of unknown paths. Read
@@ -118,8 +117,7 @@ func New(cfg Config, tc client.Client, st Store) *echo.Echo {
 	if len(cfg.JWTSecret) == 0 {
 		panic("api: Config.JWTSecret is empty")
 	}
-	divs, err := domain.Current(cfg.Province)
-	if err != nil {
+	if _, err := domain.Current(cfg.Province); err != nil {
 		panic(fmt.Sprintf("api: Config.Province: %v", err))
 	}
 	if cfg.RequestTimeout <= 0 {
@@ -140,7 +138,7 @@ func New(cfg Config, tc client.Client, st Store) *echo.Echo {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	s := &server{cfg: cfg, tc: tc, st: st, divs: divs, log: cfg.Logger, routes: map[string]bool{}}
+	s := &server{cfg: cfg, tc: tc, st: st, log: cfg.Logger, routes: map[string]bool{}}
 	s.metrics = newMetrics(cfg.Registry)
 
 	e := echo.New()
@@ -174,18 +172,27 @@ func New(cfg Config, tc client.Client, st Store) *echo.Echo {
 // mount binds every route. Middleware is attached per route rather than per group:
 // a group middleware would also guard unknown paths, turning a 404 into a 401.
 func (s *server) mount(e *echo.Echo) {
-	auth := s.authenticate()
-	idem := s.idempotent
-	limit := s.objectionLimiter()
-
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metricsHandler())
 	e.GET(BasePath+"/openapi.json", s.openapi)
 
-	const c = BasePath + "/campaigns"
-	const y = c + "/:year"
-	const app = y + "/applications/:county"
+	// The routes of API.md serve the deployment's province as written, and every
+	// province under /provinces/{province} (issue 14); one handler serves both.
+	limit := s.objectionLimiter()
+	s.mountCampaigns(e, BasePath, limit)
+	s.mountCampaigns(e, BasePath+provincePrefix, limit)
+}
+
+// mountCampaigns binds the campaign routes under base. Both bases share one objection
+// limiter, so a client cannot double its rate by spelling the path the other way.
+func (s *server) mountCampaigns(e *echo.Echo, base string, limit echo.MiddlewareFunc) {
+	auth := s.authenticate()
+	idem := s.idempotent
+
+	c := base + "/campaigns"
+	y := c + "/:year"
+	app := y + "/applications/:county"
 
 	e.POST(c, s.createCampaign, auth, idem)
 	e.GET(y, s.getCampaign, auth)

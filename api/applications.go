@@ -23,8 +23,21 @@ func (s *server) countyOf(c echo.Context) (readmodel.CampaignView, domain.Actor,
 	if err != nil {
 		return v, a, "", err
 	}
-	county, err := pathCode(c, "county")
+	county, err := countyIn(c, v)
 	return v, a, county, err
+}
+
+// countyIn reads the {county} of the path, which must be of the campaign's province: a
+// county of another has no case in it, whatever its code (404).
+func countyIn(c echo.Context, v readmodel.CampaignView) (string, error) {
+	county, err := pathCode(c, "county")
+	if err != nil {
+		return "", err
+	}
+	if domain.ProvinceCode(county) != v.Province {
+		return "", notFound("county %s is not of province %s and has no application in its %d campaign", county, v.Province, v.Year)
+	}
+	return county, nil
 }
 
 // countyAction is the common head of the routes a county official performs on their
@@ -63,10 +76,10 @@ func (s *server) registerApplication(c echo.Context) error {
 		return err
 	}
 	var app readmodel.Application
-	if err := s.update(c, v.Year, workflows.UpdateRegister, workflows.RegisterInput{Actor: a, County: req.County, ReceivedAt: receivedAt(c)}, &app); err != nil {
+	if err := s.update(c, v, workflows.UpdateRegister, workflows.RegisterInput{Actor: a, County: req.County, ReceivedAt: receivedAt(c)}, &app); err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("%s/campaigns/%d/applications/%s", BasePath, v.Year, app.County))
+	c.Response().Header().Set(echo.HeaderLocation, s.campaignPath(c, v)+"/applications/"+app.County)
 	return c.JSON(http.StatusCreated, app)
 }
 
@@ -96,7 +109,7 @@ func (s *server) listApplications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.st.Applications(c.Request().Context(), v.Year, prefecture, state, page)
+	p, err := s.st.Applications(c.Request().Context(), v.Province, v.Year, prefecture, state, page)
 	if err != nil {
 		return err
 	}
@@ -110,11 +123,11 @@ func (s *server) listApplications(c echo.Context) error {
 // allApplications reads every application of a campaign, a page at a time, for the
 // ranking, which orders them all. The loop is short: a campaign has at most one
 // application per county of its province.
-func (s *server) allApplications(ctx context.Context, year int) ([]readmodel.Application, error) {
+func (s *server) allApplications(ctx context.Context, v readmodel.CampaignView) ([]readmodel.Application, error) {
 	var all []readmodel.Application
 	page := store.PageRequest[string]{Limit: MaxLimit}
 	for {
-		p, err := s.st.Applications(ctx, year, "", "", page)
+		p, err := s.st.Applications(ctx, v.Province, v.Year, "", "", page)
 		if err != nil {
 			return nil, err
 		}
@@ -127,10 +140,10 @@ func (s *server) allApplications(ctx context.Context, year int) ([]readmodel.App
 }
 
 // application reads one application from the read model, 404 when never registered.
-func (s *server) application(c echo.Context, year int, county string) (readmodel.Application, error) {
-	app, err := s.st.Application(c.Request().Context(), year, county)
+func (s *server) application(c echo.Context, v readmodel.CampaignView, county string) (readmodel.Application, error) {
+	app, err := s.st.Application(c.Request().Context(), v.Province, v.Year, county)
 	if errors.Is(err, store.ErrNotFound) {
-		return app, notFound("county %s has no application in the %d campaign", county, year)
+		return app, notFound("county %s has no application in the %d campaign", county, v.Year)
 	}
 	return app, err
 }
@@ -140,7 +153,7 @@ func (s *server) getApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	app, err := s.application(c, v.Year, county)
+	app, err := s.application(c, v, county)
 	if err != nil {
 		return err
 	}
@@ -153,7 +166,7 @@ func (s *server) applicationTimeline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.application(c, v.Year, county); err != nil {
+	if _, err := s.application(c, v, county); err != nil {
 		return err
 	}
 	return s.timeline(c, workflows.ApplicationID(v.Year, county))
@@ -176,7 +189,7 @@ func (s *server) materials(c echo.Context) error {
 	if err := domain.ValidateDelivery(req.Items); err != nil {
 		return err
 	}
-	return s.applicationUpdate(c, v.Year, workflows.UpdateMaterials, workflows.MaterialsInput{Actor: a, County: county, Items: req.Items, ReceivedAt: receivedAt(c)})
+	return s.applicationUpdate(c, v, workflows.UpdateMaterials, workflows.MaterialsInput{Actor: a, County: county, Items: req.Items, ReceivedAt: receivedAt(c)})
 }
 
 func (s *server) submit(c echo.Context) error {
@@ -187,7 +200,7 @@ func (s *server) submit(c echo.Context) error {
 	if err := bindJSON(c, &emptyRequest{}); err != nil {
 		return err
 	}
-	return s.applicationUpdate(c, v.Year, workflows.UpdateSubmit, workflows.SubmitInput{Actor: a, County: county, ReceivedAt: receivedAt(c)})
+	return s.applicationUpdate(c, v, workflows.UpdateSubmit, workflows.SubmitInput{Actor: a, County: county, ReceivedAt: receivedAt(c)})
 }
 
 // SelfApplyRequest is a directly administered county's own application (R4).
@@ -206,7 +219,7 @@ func (s *server) selfApply(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	return s.applicationUpdate(c, v.Year, workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: a, County: county, DocumentRef: req.DocumentRef, ReceivedAt: receivedAt(c)})
+	return s.applicationUpdate(c, v, workflows.UpdateSelfApply, workflows.SelfApplyInput{Actor: a, County: county, DocumentRef: req.DocumentRef, ReceivedAt: receivedAt(c)})
 }
 
 // WithdrawRequest ends a case at the county's request.
@@ -223,13 +236,13 @@ func (s *server) withdraw(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	return s.applicationUpdate(c, v.Year, workflows.UpdateWithdraw, workflows.WithdrawInput{Actor: a, County: county, Reason: req.Reason})
+	return s.applicationUpdate(c, v, workflows.UpdateWithdraw, workflows.WithdrawInput{Actor: a, County: county, Reason: req.Reason})
 }
 
 // applicationUpdate runs an Update whose result is the application, answered with 200.
-func (s *server) applicationUpdate(c echo.Context, year int, name string, in any) error {
+func (s *server) applicationUpdate(c echo.Context, v readmodel.CampaignView, name string, in any) error {
 	var app readmodel.Application
-	if err := s.update(c, year, name, in, &app); err != nil {
+	if err := s.update(c, v, name, in, &app); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, app)

@@ -105,7 +105,11 @@ func (s *server) official(c echo.Context, province string) (domain.Actor, error)
 	if !ok {
 		return domain.Actor{}, newError(codeUnauthenticated, "", "a bearer token is required")
 	}
-	if err := domain.ValidateActor(a, s.divs, province); err != nil {
+	divs, err := domain.Current(province)
+	if err != nil {
+		return a, err
+	}
+	if err := domain.ValidateActor(a, divs, province); err != nil {
 		return a, err
 	}
 	return a, nil

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 )
 
 var (
@@ -271,4 +274,34 @@ func exactNames(raw []byte, t reflect.Type, path string) error {
 		}
 	}
 	return nil
+}
+
+// provincePrefix is where the routes of a province other than the deployment's live:
+// /api/v1/provinces/{province}/campaigns/….
+const provincePrefix = "/provinces/:province"
+
+// provinceOf is the province a request's campaign belongs to: {province} of
+// /provinces/{province}/…, else the deployment's (the routes of API.md as written).
+// A code that is no province of the reference data is a 404, as an unknown year is.
+func (s *server) provinceOf(c echo.Context) (string, error) {
+	raw := c.Param("province")
+	if raw == "" {
+		return s.cfg.Province, nil
+	}
+	if !codePattern.MatchString(raw) {
+		return "", badRequest("province %q in the path must be a 6-digit division code", raw)
+	}
+	if _, ok := domain.ProvinceOf(raw); !ok {
+		return "", notFound("province %s is not a province of the reference data", raw)
+	}
+	return raw, nil
+}
+
+// campaignPath is the path of a campaign in the form the request used: under
+// /provinces/{province} when it came that way, else under /campaigns alone.
+func (s *server) campaignPath(c echo.Context, v readmodel.CampaignView) string {
+	if c.Param("province") != "" {
+		return fmt.Sprintf("%s/provinces/%s/campaigns/%d", BasePath, v.Province, v.Year)
+	}
+	return fmt.Sprintf("%s/campaigns/%d", BasePath, v.Year)
 }

@@ -248,7 +248,7 @@ func TestCampaign2016ThroughHTTP(t *testing.T) {
 
 	// A closed campaign's workflow completes and takes no more changes.
 	apitest.Eventually(t, 10*time.Second, "campaign workflow completed", func() (bool, string) {
-		d, err := h.tc.DescribeWorkflowExecution(context.Background(), workflows.CampaignID(h.year), "")
+		d, err := h.tc.DescribeWorkflowExecution(context.Background(), workflows.CampaignID(apitest.Province, h.year), "")
 		if err != nil {
 			return false, err.Error()
 		}

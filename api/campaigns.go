@@ -146,15 +146,24 @@ func (r CreateCampaignRequest) config(province string) (domain.Campaign, error) 
 	return cfg, nil
 }
 
-// createCampaign starts the year's campaign workflow (R1). The workflow ID is the year,
-// so a second campaign for a year is refused by Temporal itself, even when two requests
-// race. The response waits until the campaign is readable from PostgreSQL.
+// createCampaign starts a province's campaign workflow of a year (R1). The workflow ID
+// names both (workflows.CampaignID), so a second campaign of a province for a year is
+// refused by Temporal itself, even when two requests race. The response waits until
+// the campaign is readable from PostgreSQL.
+//
+// The province is the path's ({province} of /provinces/{province}/campaigns), which a
+// body may repeat but not contradict; on /campaigns it is the body's, else the
+// deployment's.
 func (s *server) createCampaign(c echo.Context) error {
-	a, err := s.official(c, s.cfg.Province)
+	province, err := s.provinceOf(c)
 	if err != nil {
 		return err
 	}
-	if err := domain.CanAdminister(a, "create a campaign"); err != nil {
+	caller, ok := actorOf(c)
+	if !ok {
+		return newError(codeUnauthenticated, "", "a bearer token is required")
+	}
+	if err := domain.CanAdminister(caller, "create a campaign"); err != nil {
 		return err
 	}
 	body, err := readBody(c)
@@ -165,20 +174,33 @@ func (s *server) createCampaign(c echo.Context) error {
 	if err := decodeJSON(body, &req); err != nil {
 		return err
 	}
+	if req.Province != "" {
+		if c.Param("province") != "" && req.Province != province {
+			return badRequest("province %q in the body contradicts the path's %s", domain.Excerpt(req.Province), province)
+		}
+		province = req.Province
+	}
+	if caller.Region != province {
+		return newError(domain.CodeForbidden, "R12", "an administrator of %s may not open a campaign for province %s", caller.Region, domain.Excerpt(province))
+	}
+	if _, ok := domain.ProvinceOf(province); !ok {
+		return newError(domain.CodeBadRequest, "R2", "province %q has no reference data", domain.Excerpt(province))
+	}
+	a, err := s.official(c, province)
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	var src *copySource
 	if req.FromYear != 0 {
-		if src, err = s.copySource(ctx, req.Year, req.FromYear, body); err != nil {
+		if src, err = s.copySource(ctx, province, req.Year, req.FromYear, body); err != nil {
 			return err
 		}
 		req = src.fill(req)
 	}
-	cfg, err := req.config(s.cfg.Province)
+	cfg, err := req.config(province)
 	if err != nil {
 		return err
-	}
-	if cfg.Province != a.Region {
-		return newError(domain.CodeForbidden, "R12", "an administrator of %s may not open a campaign for province %s", a.Region, cfg.Province)
 	}
 	if cfg, err = cfg.WithReferenceDefaults(); err != nil {
 		return err
@@ -195,13 +217,13 @@ func (s *server) createCampaign(c echo.Context) error {
 	}
 	// The read model outlives Temporal's retention: a year it still holds is taken, or
 	// the new campaign's first versions would lose to the old rows.
-	if _, err := s.st.Campaign(ctx, cfg.Year); err == nil {
-		return newError(domain.CodeConflict, "R1", "a campaign for %d already exists", cfg.Year)
+	if _, err := s.st.Campaign(ctx, cfg.Province, cfg.Year); err == nil {
+		return newError(domain.CodeConflict, "R1", "a campaign for %d already exists in province %s", cfg.Year, cfg.Province)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	_, err = s.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       workflows.CampaignID(cfg.Year),
+		ID:                                       workflows.CampaignID(cfg.Province, cfg.Year),
 		TaskQueue:                                workflows.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
@@ -210,17 +232,17 @@ func (s *server) createCampaign(c echo.Context) error {
 	}, workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: a, Limits: s.cfg.Limits})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
-		return newError(domain.CodeConflict, "R1", "a campaign for %d already exists", cfg.Year)
+		return newError(domain.CodeConflict, "R1", "a campaign for %d already exists in province %s", cfg.Year, cfg.Province)
 	}
 	if err != nil {
-		return fmt.Errorf("start campaign %d: %w", cfg.Year, err)
+		return fmt.Errorf("start campaign %s/%d: %w", cfg.Province, cfg.Year, err)
 	}
-	view, err := s.awaitCampaign(ctx, cfg.Year)
+	view, err := s.awaitCampaign(ctx, cfg.Province, cfg.Year)
 	if err != nil {
 		return err
 	}
 	c.Set(zoneKey, zoneOf(view))
-	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("%s/campaigns/%d", BasePath, cfg.Year))
+	c.Response().Header().Set(echo.HeaderLocation, s.campaignPath(c, view))
 	return c.JSON(http.StatusCreated, view)
 }
 
@@ -239,21 +261,21 @@ type copySource struct {
 	named      map[string]bool
 }
 
-// copySource reads the campaign of from for a new campaign of year: it must be an
-// earlier year (400), exist (404) and have closed with its final list (409), since only
-// then are the counties it designated known.
-func (s *server) copySource(ctx context.Context, year, from int, body []byte) (*copySource, error) {
+// copySource reads the province's campaign of from for a new campaign of year: it must
+// be an earlier year (400), exist (404) and have closed with its final list (409), since
+// only then are the counties it designated known.
+func (s *server) copySource(ctx context.Context, province string, year, from int, body []byte) (*copySource, error) {
 	if from >= year {
 		return nil, newError(domain.CodeBadRequest, "R1", "from_year %d must be before year %d: a campaign copies an earlier year's", from, year)
 	}
-	v, err := s.st.Campaign(ctx, from)
+	v, err := s.st.Campaign(ctx, province, from)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, newError(domain.CodeNotFound, "R1", "from_year %d: there is no campaign of %d to copy", from, from)
 	}
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.st.Designation(ctx, from)
+	d, err := s.st.Designation(ctx, province, from)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, newError(domain.CodeInvalidState, "R1", "campaign %d has not closed: its designated counties are not final yet, so it cannot be copied", from)
 	}
@@ -347,12 +369,12 @@ func (src *copySource) carry(cfg domain.Campaign, divs *domain.Divisions) domain
 }
 
 // awaitCampaign polls the read model until the new campaign's first projection lands.
-func (s *server) awaitCampaign(parent context.Context, year int) (readmodel.CampaignView, error) {
+func (s *server) awaitCampaign(parent context.Context, province string, year int) (readmodel.CampaignView, error) {
 	ctx, cancel := context.WithTimeout(parent, campaignReadableWithin)
 	defer cancel()
 	delay := 20 * time.Millisecond
 	for {
-		v, err := s.st.Campaign(ctx, year)
+		v, err := s.st.Campaign(ctx, province, year)
 		if err == nil {
 			return v, nil
 		}
@@ -375,15 +397,22 @@ func (s *server) awaitCampaign(parent context.Context, year int) (readmodel.Camp
 	}
 }
 
-// campaignOf reads the year of the path and its campaign; a year without a campaign is
-// a 404 on every route.
+// campaignOf reads the province and year of the path and their campaign; a year
+// without a campaign is a 404 on every route.
 func (s *server) campaignOf(c echo.Context) (readmodel.CampaignView, error) {
+	province, err := s.provinceOf(c)
+	if err != nil {
+		return readmodel.CampaignView{}, err
+	}
 	year, err := pathYear(c)
 	if err != nil {
 		return readmodel.CampaignView{}, err
 	}
-	v, err := s.st.Campaign(c.Request().Context(), year)
+	v, err := s.st.Campaign(c.Request().Context(), province, year)
 	if errors.Is(err, store.ErrNotFound) {
+		if province != s.cfg.Province {
+			return v, notFound("province %s has no campaign of %d", province, year)
+		}
 		return v, notFound("campaign %d does not exist", year)
 	}
 	if err == nil {
@@ -411,8 +440,8 @@ func (s *server) getCampaign(c echo.Context) error {
 }
 
 // getCampaignAfterWrite answers with the campaign as the write left it.
-func (s *server) getCampaignAfterWrite(c echo.Context, year int) error {
-	v, err := s.st.Campaign(c.Request().Context(), year)
+func (s *server) getCampaignAfterWrite(c echo.Context, before readmodel.CampaignView) error {
+	v, err := s.st.Campaign(c.Request().Context(), before.Province, before.Year)
 	if err != nil {
 		return err
 	}
@@ -431,7 +460,7 @@ func (s *server) campaignTimeline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.timeline(c, workflows.CampaignID(v.Year))
+	return s.timeline(c, v.WorkflowID)
 }
 
 // timeline answers a page of a workflow's timeline. Besides ?cursor=, ?after=SEQ starts

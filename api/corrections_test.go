@@ -129,7 +129,7 @@ func timerSummaries(t *testing.T, h *harness) []string {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var out []string
-	it := h.tc.GetWorkflowHistory(ctx, workflows.CampaignID(h.year), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := h.tc.GetWorkflowHistory(ctx, workflows.CampaignID(apitest.Province, h.year), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
 		e, err := it.Next()
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/store"
-	"github.com/guizhou-commerce/selection/workflows"
 )
 
 // The public final list of a closed campaign (R10, R11) with the Department's document
@@ -21,7 +20,7 @@ func (s *server) getDesignation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.st.Designation(c.Request().Context(), v.Year)
+	d, err := s.st.Designation(c.Request().Context(), v.Province, v.Year)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("campaign %d has not closed: its final list is not published yet", v.Year)
 	}
@@ -53,7 +52,7 @@ func (s *server) recordDesignationRef(c echo.Context) error {
 	if err := domain.CheckText("document_ref", req.DocumentRef, true, domain.MaxText); err != nil {
 		return err
 	}
-	d, err := s.st.SetDesignationRef(c.Request().Context(), v.Year, workflows.CampaignID(v.Year), req.DocumentRef, a, time.Now())
+	d, err := s.st.SetDesignationRef(c.Request().Context(), v.Province, v.Year, v.WorkflowID, req.DocumentRef, a, time.Now())
 	if errors.Is(err, store.ErrNotFound) {
 		return newError(domain.CodeInvalidState, "R10", "campaign %d has not closed; the document reference goes on its final list", v.Year)
 	}

@@ -127,7 +127,7 @@ type stubStore struct {
 	released int
 }
 
-func (s *stubStore) Campaign(ctx context.Context, year int) (readmodel.CampaignView, error) {
+func (s *stubStore) Campaign(ctx context.Context, province string, year int) (readmodel.CampaignView, error) {
 	return readmodel.CampaignView{}, s.campaign(ctx)
 }
 

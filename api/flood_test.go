@@ -52,7 +52,7 @@ func TestObjectionFloodDuringPublicity(t *testing.T) {
 	t.Cleanup(func() { _ = srv.Close() })
 	h.toPublicity(admin, "20s")
 	beforeEvents, beforeBytes := 0, 0
-	for _, run := range chain(t, h, workflows.CampaignID(h.year)) {
+	for _, run := range chain(t, h, workflows.CampaignID(apitest.Province, h.year)) {
 		e, b := size(run)
 		beforeEvents, beforeBytes = beforeEvents+e, beforeBytes+b
 	}
@@ -143,7 +143,7 @@ func TestObjectionFloodDuringPublicity(t *testing.T) {
 			t.Errorf("%s ends %s after the flood, %s without", county, got[county], s)
 		}
 	}
-	runs := chain(t, h, workflows.CampaignID(h.year))
+	runs := chain(t, h, workflows.CampaignID(apitest.Province, h.year))
 	if len(runs) < 2 {
 		t.Fatalf("the campaign should have continued as new during the flood (%d decisions); it has %d run", decided, len(runs))
 	}

@@ -52,9 +52,6 @@ func (s *server) readyz(c echo.Context) error {
 	return c.JSON(http.StatusOK, ReadyResponse{Status: "ok", Checks: checks})
 }
 
-//go:embed openapi.json
-var openapiJSON []byte
-
 // openapi serves the OpenAPI 3 document of this API; a test keeps it in step with the
 // registered routes.
 func (s *server) openapi(c echo.Context) error {

@@ -24,7 +24,7 @@ import (
 // without Temporal (a request that gets further panics on the nil client: a 500).
 type oneCampaign struct{ api.Store }
 
-func (oneCampaign) Campaign(_ context.Context, year int) (readmodel.CampaignView, error) {
+func (oneCampaign) Campaign(_ context.Context, _ string, year int) (readmodel.CampaignView, error) {
 	if year != 2016 {
 		return readmodel.CampaignView{}, store.ErrNotFound
 	}

@@ -36,12 +36,12 @@ func (s *server) getNotice(c echo.Context) error {
 		if perr != nil || version < 1 {
 			return badRequest("version %q must be a whole number from 1", raw)
 		}
-		n, err = s.st.NoticeVersion(c.Request().Context(), v.Year, version)
+		n, err = s.st.NoticeVersion(c.Request().Context(), v.Province, v.Year, version)
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("the notice of %d has no version %d", v.Year, version)
 		}
 	} else {
-		n, err = s.st.Notice(c.Request().Context(), v.Year)
+		n, err = s.st.Notice(c.Request().Context(), v.Province, v.Year)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("the notice of %d is not published yet", v.Year)

@@ -34,7 +34,7 @@ func (s *server) object(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	county, err := pathCode(c, "county")
+	county, err := countyIn(c, v)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (s *server) object(c echo.Context) error {
 	}
 	if !v.ObjectionsInStore {
 		var res workflows.ObjectResult
-		if err := s.update(c, v.Year, workflows.UpdateObject, workflows.ObjectInput{County: county, Reason: req.Reason, Contact: req.Contact}, &res); err != nil {
+		if err := s.update(c, v, workflows.UpdateObject, workflows.ObjectInput{County: county, Reason: req.Reason, Contact: req.Contact}, &res); err != nil {
 			return err
 		}
 		return c.JSON(http.StatusAccepted, store.FiledObjection{ID: res.ID})
@@ -95,7 +95,7 @@ func (s *server) listObjections(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.st.Objections(c.Request().Context(), v.Year, status, page)
+	p, err := s.st.Objections(c.Request().Context(), v.Province, v.Year, status, page)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *server) getObjection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.st.Objection(c.Request().Context(), v.Year, id)
+	o, err := s.st.Objection(c.Request().Context(), v.Province, v.Year, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("objection %s does not exist", id)
 	}
@@ -165,7 +165,7 @@ func (s *server) resolve(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	o, err := s.st.Objection(ctx, v.Year, id)
+	o, err := s.st.Objection(ctx, v.Province, v.Year, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("objection %s does not exist", id)
 	}
@@ -175,12 +175,12 @@ func (s *server) resolve(c echo.Context) error {
 	if o.Status != domain.ObjectionOpen {
 		return newError(domain.CodeConflict, "R10", "objection %s is already %s", id, o.Status)
 	}
-	if err := s.update(c, v.Year, workflows.UpdateResolveObjection,
+	if err := s.update(c, v, workflows.UpdateResolveObjection,
 		workflows.ResolveInput{Actor: a, ID: id, County: o.County, Decision: req.Decision, Note: req.Note}, nil); err != nil {
 		return err
 	}
 	// Read back from the store: the workflow's answer carries no contact.
-	if o, err = s.st.Objection(ctx, v.Year, id); err != nil {
+	if o, err = s.st.Objection(ctx, v.Province, v.Year, id); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, o)

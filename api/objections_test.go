@@ -102,7 +102,7 @@ func TestObjectionsStayOutOfWorkflowHistory(t *testing.T) {
 	object := func(county, reason, contact string) response {
 		return h.serve(req{method: http.MethodPost, path: h.appPath(county) + "/objections", body: map[string]string{"reason": reason, "contact": contact}})
 	}
-	before, _ := size(chain(t, h, workflows.CampaignID(h.year))[0])
+	before, _ := size(chain(t, h, workflows.CampaignID(apitest.Province, h.year))[0])
 
 	const contact = "objector@example.org 13800000000"
 	var first filedObjection
@@ -135,7 +135,7 @@ func TestObjectionsStayOutOfWorkflowHistory(t *testing.T) {
 	h.refused(http.StatusBadRequest, "bad_request", "", req{method: http.MethodPost, path: h.appPath("520526") + "/objections",
 		body: map[string]string{"reason": "x", "contact": strings.Repeat("1", domain.MaxContact+1)}})
 
-	after, _ := size(chain(t, h, workflows.CampaignID(h.year))[0])
+	after, _ := size(chain(t, h, workflows.CampaignID(apitest.Province, h.year))[0])
 	if after != before {
 		t.Fatalf("objections grew the campaign's history from %d to %d events", before, after)
 	}
@@ -155,7 +155,7 @@ func TestObjectionsStayOutOfWorkflowHistory(t *testing.T) {
 		token: admin, body: map[string]string{"decision": "upheld"}})
 
 	// No contact anywhere in Temporal, nor on the county's timeline another county reads.
-	for _, hist := range chain(t, h, workflows.CampaignID(h.year)) {
+	for _, hist := range chain(t, h, workflows.CampaignID(apitest.Province, h.year)) {
 		b, _ := protojson.Marshal(hist)
 		if strings.Contains(string(b), "13800000000") {
 			t.Fatal("an objector's contact is in the campaign's history")
@@ -193,7 +193,7 @@ func TestResumedRunWaitsEachPeriodOnce(t *testing.T) {
 					t.Errorf("%s is %s; want %s", county, got[county], want)
 				}
 			}
-			for _, run := range chain(t, h, workflows.CampaignID(h.year)) {
+			for _, run := range chain(t, h, workflows.CampaignID(apitest.Province, h.year)) {
 				seen := map[string]bool{}
 				for _, e := range run.Events {
 					if e.GetTimerStartedEventAttributes() == nil {

@@ -49,7 +49,7 @@ func pagedAPI(t *testing.T, secret []byte) *echo.Echo {
 	}
 	t.Cleanup(st.Close)
 	at := time.Date(pagingYear, time.July, 20, 9, 0, 0, 0, shanghai)
-	p := readmodel.Projection{Year: pagingYear, Campaign: &readmodel.CampaignView{
+	p := readmodel.Projection{Year: pagingYear, Province: "520000", Campaign: &readmodel.CampaignView{WorkflowID: workflows.CampaignID("520000", pagingYear),
 		Year: pagingYear, Province: "520000", Phase: domain.PhasePublicity, Quota: 12, PrefectureCap: 2,
 		Counts: map[domain.State]int{}, Prefectures: []readmodel.Prefecture{}, Excluded: []string{},
 		NationalScores: map[string]float64{}, Weights: domain.DefaultWeights(), UpdatedAt: at, Version: 1,
@@ -71,7 +71,7 @@ func pagedAPI(t *testing.T, secret []byte) *echo.Echo {
 			At: at.Add(time.Duration(seq) * time.Second), Actor: "public", Action: "objection_filed", Rule: "R10", Detail: fmt.Sprint(seq)})
 	}
 	for seq := int64(1); seq <= campaignEvents; seq++ {
-		p.Events = append(p.Events, readmodel.Event{WorkflowID: workflows.CampaignID(pagingYear), Seq: seq,
+		p.Events = append(p.Events, readmodel.Event{WorkflowID: workflows.CampaignID("520000", pagingYear), Seq: seq,
 			At: at.Add(time.Duration(seq) * time.Minute), Actor: "system", Action: "phase"})
 	}
 	for i := range seededObjections {

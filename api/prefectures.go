@@ -53,7 +53,7 @@ func (s *server) recommend(c echo.Context) error {
 		return badRequest("counties lists %d entries; at most %d are accepted", len(req.Counties), maxRecommended)
 	}
 	var res readmodel.RecommendResult
-	if err := s.update(c, v.Year, workflows.UpdateRecommend, workflows.RecommendInput{
+	if err := s.update(c, v, workflows.UpdateRecommend, workflows.RecommendInput{
 		Actor: a, Prefecture: code, Counties: req.Counties, DocumentRef: req.DocumentRef, ValidateOnly: validateOnly, ReceivedAt: receivedAt(c),
 	}, &res); err != nil {
 		return err
@@ -84,8 +84,8 @@ func (s *server) reinstate(c echo.Context) error {
 	if v.Phase == domain.PhaseClosed {
 		return newError(domain.CodeDeadlinePassed, "R13", "campaign %d is closed: a forfeiture stands", v.Year)
 	}
-	if err := s.update(c, v.Year, workflows.UpdateReinstate, workflows.ReinstateInput{Actor: a, Prefecture: code, Reason: req.Reason, ReceivedAt: receivedAt(c)}, nil); err != nil {
+	if err := s.update(c, v, workflows.UpdateReinstate, workflows.ReinstateInput{Actor: a, Prefecture: code, Reason: req.Reason, ReceivedAt: receivedAt(c)}, nil); err != nil {
 		return err
 	}
-	return s.getCampaignAfterWrite(c, v.Year)
+	return s.getCampaignAfterWrite(c, v)
 }

@@ -47,7 +47,7 @@ func (s *server) getRanking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	apps, err := s.allApplications(c.Request().Context(), v.Year)
+	apps, err := s.allApplications(c.Request().Context(), v)
 	if err != nil {
 		return err
 	}

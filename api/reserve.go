@@ -38,8 +38,8 @@ func (s *server) declineVacancies(c echo.Context) error {
 	if err := domain.CheckText("reason", req.Reason, true, domain.MaxText); err != nil {
 		return err
 	}
-	if err := s.update(c, v.Year, workflows.UpdateDeclineVacancies, workflows.DeclineInput{Actor: a, Reason: req.Reason}, nil); err != nil {
+	if err := s.update(c, v, workflows.UpdateDeclineVacancies, workflows.DeclineInput{Actor: a, Reason: req.Reason}, nil); err != nil {
 		return err
 	}
-	return s.getCampaignAfterWrite(c, v.Year)
+	return s.getCampaignAfterWrite(c, v)
 }

@@ -30,5 +30,5 @@ func (s *server) score(c echo.Context) error {
 	if err := domain.ValidateScorecard(req.Criteria); err != nil {
 		return err
 	}
-	return s.applicationUpdate(c, v.Year, workflows.UpdateScore, workflows.ScoreInput{Actor: a, County: county, Criteria: req.Criteria, Comment: req.Comment})
+	return s.applicationUpdate(c, v, workflows.UpdateScore, workflows.ScoreInput{Actor: a, County: county, Criteria: req.Criteria, Comment: req.Comment})
 }

@@ -10,19 +10,20 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/guizhou-commerce/selection/domain"
+	"github.com/guizhou-commerce/selection/readmodel"
 	"github.com/guizhou-commerce/selection/store"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
-// update runs one official action as a Temporal Update on the year's campaign workflow
-// and waits for its outcome. The workflow's handler answers only after the read model
+// update runs one official action as a Temporal Update on the campaign's workflow (the
+// ID the read model holds for it) and waits for its outcome. The workflow's handler answers only after the read model
 // is written, so the caller may read its own write at once. A validator's refusal comes
 // back as the rule's code and sentence; anything else is left to the error handler
 // (503 for an unreachable Temporal, 504 for the request deadline, 500 otherwise).
-func (s *server) update(c echo.Context, year int, name string, in, out any) error {
+func (s *server) update(c echo.Context, v readmodel.CampaignView, name string, in, out any) error {
 	ctx := c.Request().Context()
 	h, err := s.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.CampaignID(year),
+		WorkflowID:   v.WorkflowID,
 		UpdateName:   name,
 		UpdateID:     updateID(c),
 		Args:         []any{in},
@@ -41,14 +42,14 @@ func (s *server) update(c echo.Context, year int, name string, in, out any) erro
 	if errors.As(err, &nf) {
 		// The campaign row exists (every caller checked), so a missing running workflow
 		// means the campaign closed: its workflow completed and takes no more updates.
-		if _, serr := s.st.Campaign(ctx, year); serr == nil {
-			return newError(domain.CodeConflict, "R10", "campaign %d is closed and accepts no more changes", year)
+		if _, serr := s.st.Campaign(ctx, v.Province, v.Year); serr == nil {
+			return newError(domain.CodeConflict, "R10", "campaign %d is closed and accepts no more changes", v.Year)
 		} else if !errors.Is(serr, store.ErrNotFound) {
 			return serr
 		}
-		return notFound("campaign %d does not exist", year)
+		return notFound("campaign %d does not exist", v.Year)
 	}
-	return fmt.Errorf("update %s on campaign %d: %w", name, year, err)
+	return fmt.Errorf("update %s on campaign %s: %w", name, v.WorkflowID, err)
 }
 
 // receivedKey holds the moment the API received the request (R14).
@@ -84,5 +85,5 @@ func (s *server) adminAction(c echo.Context, what, update string, out any) (int,
 	if err := bindJSON(c, &emptyRequest{}); err != nil {
 		return 0, err
 	}
-	return v.Year, s.update(c, v.Year, update, workflows.AdminInput{Actor: a, ReceivedAt: receivedAt(c)}, out)
+	return v.Year, s.update(c, v, update, workflows.AdminInput{Actor: a, ReceivedAt: receivedAt(c)}, out)
 }

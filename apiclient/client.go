@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -43,6 +44,8 @@ type Client struct {
 	send  func(*http.Request) (*Response, error)
 	token string
 	hooks []func(*http.Request)
+	// province, when set, sends the campaign routes to /provinces/{province}/….
+	province string
 }
 
 // New is a client of the server at baseURL ("http://127.0.0.1:8080"), api.BasePath
@@ -83,6 +86,15 @@ func NewHandler(h http.Handler) *Client {
 func (c *Client) WithToken(token string) *Client {
 	cp := *c
 	cp.token = token
+	return &cp
+}
+
+// InProvince is a copy of c whose typed methods address the campaigns of province
+// (/api/v1/provinces/{province}/campaigns/…) instead of the deployment's province, so
+// one client serves every province of a deployment. Do sends its path as given.
+func (c *Client) InProvince(province string) *Client {
+	cp := *c
+	cp.province = province
 	return &cp
 }
 
@@ -153,6 +165,9 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 			return fmt.Errorf("encode %s %s: %w", method, path, err)
 		}
 		body = raw
+	}
+	if c.province != "" {
+		path = "/provinces/" + url.PathEscape(c.province) + path
 	}
 	_, err := c.Do(ctx, method, path, body, out)
 	return err

@@ -324,4 +324,8 @@ func TestRequestAndErrorShapes(t *testing.T) {
 	if _, err := c.WithToken("").Notice(context.Background(), 2016, 2); err == nil || got.Header.Get("Authorization") != "" || got.URL.RawQuery != "version=2" {
 		t.Errorf("public request: %v, Authorization %q, query %q", err, got.Header.Get("Authorization"), got.URL.RawQuery)
 	}
+	// InProvince addresses another province's campaigns (issue 14).
+	if _, err := c.InProvince("410000").Notice(context.Background(), 2016, 2); err == nil || got.URL.Path != "/api/v1/provinces/410000/campaigns/2016/notice" {
+		t.Errorf("a province's request: %v, path %q", err, got.URL.Path)
+	}
 }

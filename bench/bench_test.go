@@ -197,9 +197,43 @@ func BenchmarkDeadlineProjection(b *testing.B) {
 			p.Events = append(p.Events, readmodel.Event{WorkflowID: workflows.ApplicationID(2016, c.Code), Seq: v, At: now,
 				Actor: "system", Action: "deadline", From: "submitted", To: "expired", Rule: "R5"})
 		}
-		p.Events = append(p.Events, readmodel.Event{WorkflowID: workflows.CampaignID(2016), Seq: v, At: now, Actor: "system", Action: "phase", Rule: "R5"})
+		p.Events = append(p.Events, readmodel.Event{WorkflowID: workflows.CampaignID("520000", 2016), Seq: v, At: now, Actor: "system", Action: "phase", Rule: "R5"})
 		if err := st.ApplyProjection(ctx, p); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestNationalPlan checks the national deadline's cases: one campaign per province of
+// the reference data, all in one year, each registering every county of its own
+// province and no other (about 2,850 in all).
+func TestNationalPlan(t *testing.T) {
+	var refs []*reference
+	for _, p := range domain.Provinces() {
+		ref, err := newReference(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, ref)
+	}
+	plans := planNational(refs, []*shard{{}})
+	if len(plans) != 31 {
+		t.Fatalf("%d campaigns, want one for each of the 31 provinces", len(plans))
+	}
+	n, ids := 0, map[string]bool{}
+	for _, p := range plans {
+		ids[p.id()] = true
+		if p.year != firstYear {
+			t.Errorf("%s campaigns in %d, want %d", p.province, p.year, firstYear)
+		}
+		for _, c := range p.counties {
+			if domain.ProvinceCode(c.Code) != p.province || c.Level != domain.LevelCounty {
+				t.Errorf("%s's campaign registers %s %s", p.province, c.Code, c.Level)
+			}
+		}
+		n += len(p.counties)
+	}
+	if len(ids) != 31 || n < 2800 || n > 2900 {
+		t.Errorf("%d distinct campaign IDs, %d cases; want 31 and about 2,850", len(ids), n)
 	}
 }

@@ -16,15 +16,18 @@ import (
 )
 
 // Burst is N cases sharing one recommendation deadline, spread over campaigns (one per
-// the province's counties, shards past 100 campaigns): how late each becomes `expired`
-// in the read model, measured from the deadline instant by polling the applications
-// table.
+// the province's counties, shards past 100 campaigns; or, for the national deadline,
+// one campaign per province): how late each becomes `expired` in the read model,
+// measured from the deadline instant by polling the applications table.
 type Burst struct {
 	N           int    `json:"n"`
 	Reached     int    `json:"reached"`
 	Persistence string `json:"persistence"`
 	Campaigns   int    `json:"campaigns"`
-	Shards      int    `json:"shards"`
+	// Provinces is how many provinces the campaigns belong to: 1 for a burst of the
+	// deployment's province, every province for the national deadline.
+	Provinces int `json:"provinces,omitempty"`
+	Shards    int `json:"shards"`
 	// SetupSeconds is the time to register the N cases; SetupPerSecond their rate.
 	SetupSeconds   float64   `json:"setup_s"`
 	SetupPerSecond float64   `json:"setup_registrations_per_s"`
@@ -66,10 +69,40 @@ const pollInterval = 50 * time.Millisecond
 
 func (r *runner) burstStep(ctx context.Context, persistence string, n int) (Burst, error) {
 	campaigns := r.ref.campaigns(n)
-	b := Burst{N: n, Persistence: persistence, Campaigns: campaigns, Shards: shardsFor(campaigns), PollInterval: ms(pollInterval)}
+	b := Burst{N: n, Campaigns: campaigns, Provinces: 1, Shards: shardsFor(campaigns)}
+	return r.deadlineStep(ctx, fmt.Sprintf("burst-%d", n), persistence, b, func(shards []*shard) []*campaignPlan {
+		return planCampaigns(r.ref, n, shards)
+	})
+}
+
+// nationalStep is the national deadline: every province's campaign of one year (all
+// their counties, about 2,850) in one deployment, sharing one deadline.
+func (r *runner) nationalStep(ctx context.Context, persistence string) (Burst, error) {
+	var refs []*reference
+	n := 0
+	for _, p := range domain.Provinces() {
+		ref, err := newReference(p)
+		if err != nil {
+			return Burst{}, err
+		}
+		refs = append(refs, ref)
+		n += len(ref.order)
+	}
+	b := Burst{N: n, Campaigns: len(refs), Provinces: len(refs), Shards: 1}
+	return r.deadlineStep(ctx, "national", persistence, b, func(shards []*shard) []*campaignPlan {
+		return planNational(refs, shards)
+	})
+}
+
+// deadlineStep registers the cases of plan's campaigns, all with one recommendation
+// deadline, and measures how late each expires after it, with the idle footprint in
+// between; b says how many cases, campaigns and shards.
+func (r *runner) deadlineStep(ctx context.Context, name, persistence string, b Burst, plan func([]*shard) []*campaignPlan) (Burst, error) {
+	n := b.N
+	b.Persistence, b.PollInterval = persistence, ms(pollInterval)
 	runtime.GC()
 	debug.FreeOSMemory()
-	e, err := r.startEnv(ctx, fmt.Sprintf("burst-%d", n), persistence, b.Shards)
+	e, err := r.startEnv(ctx, name, persistence, b.Shards)
 	if err != nil {
 		return b, err
 	}
@@ -82,7 +115,7 @@ func (r *runner) burstStep(ctx context.Context, persistence string, n int) (Burs
 	debug.FreeOSMemory()
 	b.Footprint.RSSBaselineBytes = rssBytes()
 
-	plans := planCampaigns(r.ref, n, e.shards)
+	plans := plan(e.shards)
 	deadline := r.sharedDeadline(n, warmRate)
 	b.Deadline = deadline
 	d := newDriver()
@@ -95,11 +128,11 @@ func (r *runner) burstStep(ctx context.Context, persistence string, n int) (Burs
 		r.progress("%s: %d/%d registered (%.0f/s), deadline in %s", e.name, done, n, rate(float64(done), time.Since(start)), time.Until(deadline).Round(time.Second))
 	})
 	err = forEach(ctx, plans, r.parallel(), func(ctx context.Context, p *campaignPlan) error {
-		if err := startCampaign(ctx, p.sh, r.ref.campaignConfig(p.year, deadline, time.Hour)); err != nil {
+		if err := startCampaign(ctx, p.sh, p.ref.campaignConfig(p.year, deadline, time.Hour)); err != nil {
 			return err
 		}
 		return forEach(ctx, p.counties, r.cfg.PerWorkflow, func(ctx context.Context, c domain.Division) error {
-			return d.update(ctx, p.sh, p.year, workflows.UpdateRegister, workflows.RegisterInput{Actor: countyActor(c.Code), County: c.Code}, nil)
+			return d.update(ctx, p.sh, p.id(), workflows.UpdateRegister, workflows.RegisterInput{Actor: countyActor(c.Code), County: c.Code}, nil)
 		})
 	})
 	stop()

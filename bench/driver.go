@@ -124,6 +124,8 @@ func (ref *reference) campaignConfig(year int, deadline time.Time, publicity tim
 // campaignPlan is what the driver does with one campaign.
 type campaignPlan struct {
 	sh       *shard
+	ref      *reference // the province's reference data, which configures the campaign
+	province string
 	year     int
 	counties []domain.Division
 	filings  map[string][]string // prefecture → its picks among this campaign's counties
@@ -143,7 +145,7 @@ func planCampaigns(ref *reference, n int, shards []*shard) []*campaignPlan {
 		if i < n%count {
 			size++
 		}
-		p := &campaignPlan{sh: shards[i%len(shards)], year: firstYear + i/len(shards), counties: order[:size], filings: map[string][]string{}}
+		p := &campaignPlan{sh: shards[i%len(shards)], ref: ref, province: ref.province, year: firstYear + i/len(shards), counties: order[:size], filings: map[string][]string{}}
 		in := map[string]bool{}
 		for _, c := range p.counties {
 			in[c.Code] = true
@@ -167,6 +169,21 @@ func planCampaigns(ref *reference, n int, shards []*shard) []*campaignPlan {
 	return plans
 }
 
+// id is the plan's campaign workflow ID.
+func (p *campaignPlan) id() string { return workflows.CampaignID(p.province, p.year) }
+
+// planNational is one campaign per province of the reference data, every one in the
+// same year on the first shard, each registering all its counties: the Ministry's
+// selection run everywhere at once, sharing one deadline.
+func planNational(refs []*reference, shards []*shard) []*campaignPlan {
+	plans := make([]*campaignPlan, len(refs))
+	for i, ref := range refs {
+		plans[i] = &campaignPlan{sh: shards[0], ref: ref, province: ref.province, year: firstYear, counties: ref.order,
+			filings: map[string][]string{}}
+	}
+	return plans
+}
+
 // shardsFor is how many shards count campaigns need.
 func shardsFor(campaigns int) int { return (campaigns + yearsPerShard - 1) / yearsPerShard }
 
@@ -184,14 +201,15 @@ func newDriver() *driver { return &driver{latencies: map[string][]time.Duration{
 
 var errOverran = errors.New("the setup overran the shared deadline")
 
-// update runs one Update on a campaign and waits for its outcome, as the API does.
-func (d *driver) update(ctx context.Context, sh *shard, year int, name string, in, out any) error {
+// update runs one Update on a campaign (its workflow ID) and waits for its outcome, as
+// the API does.
+func (d *driver) update(ctx context.Context, sh *shard, campaign string, name string, in, out any) error {
 	if !d.deadline.IsZero() && !time.Now().Before(d.deadline) {
-		return fmt.Errorf("%s on campaign %d: %w (deadline %s)", name, year, errOverran, d.deadline.Format(time.TimeOnly))
+		return fmt.Errorf("%s on %s: %w (deadline %s)", name, campaign, errOverran, d.deadline.Format(time.TimeOnly))
 	}
 	start := time.Now()
 	h, err := sh.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.CampaignID(year), UpdateName: name, UpdateID: uuid.NewString(),
+		WorkflowID: campaign, UpdateName: name, UpdateID: uuid.NewString(),
 		Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
@@ -199,9 +217,9 @@ func (d *driver) update(ctx context.Context, sh *shard, year int, name string, i
 	}
 	if err != nil {
 		if re, ok := workflows.RuleErrorOf(err); ok && re.Code == domain.CodeDeadlinePassed {
-			return fmt.Errorf("%s on campaign %d: %w: %v", name, year, errOverran, re)
+			return fmt.Errorf("%s on %s: %w: %v", name, campaign, errOverran, re)
 		}
-		return fmt.Errorf("%s on campaign %d: %w", name, year, err)
+		return fmt.Errorf("%s on %s: %w", name, campaign, err)
 	}
 	d.record(name, time.Since(start))
 	return nil
@@ -227,7 +245,7 @@ func (d *driver) summary() map[string]Latency {
 // startCampaign starts a campaign workflow the way POST /campaigns does.
 func startCampaign(ctx context.Context, sh *shard, cfg domain.Campaign) error {
 	_, err := sh.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: workflows.CampaignID(cfg.Year), TaskQueue: workflows.TaskQueue,
+		ID: workflows.CampaignID(cfg.Province, cfg.Year), TaskQueue: workflows.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 	}, workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: adminActor(cfg.Province)})
@@ -239,18 +257,18 @@ func startCampaign(ctx context.Context, sh *shard, cfg domain.Campaign) error {
 
 // register, deliver and submit one county: the part of the lifecycle every case goes
 // through.
-func (d *driver) prepareCase(ctx context.Context, sh *shard, year int, code string, full bool) error {
+func (d *driver) prepareCase(ctx context.Context, sh *shard, campaign string, code string, full bool) error {
 	a := countyActor(code)
-	if err := d.update(ctx, sh, year, workflows.UpdateRegister, workflows.RegisterInput{Actor: a, County: code}, nil); err != nil {
+	if err := d.update(ctx, sh, campaign, workflows.UpdateRegister, workflows.RegisterInput{Actor: a, County: code}, nil); err != nil {
 		return err
 	}
 	if !full {
 		return nil
 	}
-	if err := d.update(ctx, sh, year, workflows.UpdateMaterials, workflows.MaterialsInput{Actor: a, County: code, Items: completeMaterials()}, nil); err != nil {
+	if err := d.update(ctx, sh, campaign, workflows.UpdateMaterials, workflows.MaterialsInput{Actor: a, County: code, Items: completeMaterials()}, nil); err != nil {
 		return err
 	}
-	return d.update(ctx, sh, year, workflows.UpdateSubmit, workflows.SubmitInput{Actor: a, County: code}, nil)
+	return d.update(ctx, sh, campaign, workflows.UpdateSubmit, workflows.SubmitInput{Actor: a, County: code}, nil)
 }
 
 // forEach runs f on every item with at most limit at once; the first error cancels the
@@ -280,7 +298,7 @@ func (r *runner) warmup(ctx context.Context, e *env, full bool) (float64, []stri
 			return err
 		}
 		return forEach(ctx, order, r.cfg.PerWorkflow, func(ctx context.Context, c domain.Division) error {
-			return d.prepareCase(ctx, sh, year, c.Code, full)
+			return d.prepareCase(ctx, sh, workflows.CampaignID(r.ref.province, year), c.Code, full)
 		})
 	})
 	if err != nil {

@@ -69,7 +69,7 @@ func (r *runner) httpOverhead(ctx context.Context, e *env, codes []string) (HTTP
 
 	viaSDK := func(ctx context.Context, county string) error {
 		h, err := sh.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: workflows.CampaignID(warmupYear), UpdateName: workflows.UpdateMaterials, UpdateID: uuid.NewString(),
+			WorkflowID: workflows.CampaignID(r.ref.province, warmupYear), UpdateName: workflows.UpdateMaterials, UpdateID: uuid.NewString(),
 			Args:         []any{workflows.MaterialsInput{Actor: countyActor(county), County: county, Items: items}},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		})

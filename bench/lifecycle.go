@@ -218,7 +218,7 @@ func (r *runner) lifecycle(ctx context.Context, e *env, warmRate float64) (Lifec
 			if p.sh != sh {
 				continue
 			}
-			campaigns = append(campaigns, workflows.CampaignID(p.year))
+			campaigns = append(campaigns, p.id())
 			for _, c := range p.counties {
 				cases = append(cases, workflows.ApplicationID(p.year, c.Code))
 			}
@@ -250,7 +250,7 @@ type planDriver struct {
 }
 
 func (pd *planDriver) update(ctx context.Context, name string, in, out any) error {
-	if err := pd.d.update(ctx, pd.p.sh, pd.p.year, name, in, out); err != nil {
+	if err := pd.d.update(ctx, pd.p.sh, pd.p.id(), name, in, out); err != nil {
 		return err
 	}
 	pd.p.updates.Add(1)

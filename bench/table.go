@@ -87,66 +87,8 @@ func WriteTable(w io.Writer, res *Results) error {
 		}
 	}
 
-	if len(res.Bursts) > 0 {
-		fmt.Fprintf(tw, "\nDeadline burst (%s persistence)\t", res.Bursts[0].Persistence)
-		for _, b := range res.Bursts {
-			fmt.Fprintf(tw, "N=%d\t", b.N)
-		}
-		fmt.Fprintln(tw)
-		row := func(label string, f func(Burst) string) {
-			fmt.Fprintf(tw, "  %s\t", label)
-			for _, b := range res.Bursts {
-				fmt.Fprintf(tw, "%s\t", f(b))
-			}
-			fmt.Fprintln(tw)
-		}
-		row("campaigns (shards)", func(b Burst) string { return fmt.Sprintf("%d (%d)", b.Campaigns, b.Shards) })
-		row("registered before the deadline", func(b Burst) string { return fmt.Sprintf("%d", b.Reached) })
-		row("setup: registrations/s", func(b Burst) string { return fmt.Sprintf("%.0f", b.SetupPerSecond) })
-		row("lateness p50 / p95 / max s", func(b Burst) string {
-			return fmt.Sprintf("%.2f / %.2f / %.2f", b.Lateness.P50/1000, b.Lateness.P95/1000, b.Lateness.Max/1000)
-		})
-		row("CPU cores during setup: process / rest; iowait", func(b Burst) string {
-			return fmt.Sprintf("%.2f / %.2f; %.0f%%", b.SetupCPU.ProcessCores, b.SetupCPU.OtherCores, 100*b.SetupCPU.IOWait)
-		})
-		row("CPU cores after the deadline: process / rest; iowait", func(b Burst) string {
-			return fmt.Sprintf("%.2f / %.2f; %.0f%%", b.CPU.ProcessCores, b.CPU.OtherCores, 100*b.CPU.IOWait)
-		})
-		fmt.Fprintf(tw, "\nIdle footprint, N open applications\t")
-		for _, b := range res.Bursts {
-			fmt.Fprintf(tw, "N=%d\t", b.N)
-		}
-		fmt.Fprintln(tw)
-		row("open applications (open workflows)", func(b Burst) string {
-			return fmt.Sprintf("%d (%d)", b.Footprint.OpenApplications, b.Footprint.OpenWorkflows)
-		})
-		row("RSS MiB (after GC) / baseline", func(b Burst) string {
-			f := b.Footprint
-			return fmt.Sprintf("%d (%d) / %d", f.RSSBytes>>20, f.RSSAfterGCBytes>>20, f.RSSBaselineBytes>>20)
-		})
-		row("RSS KiB per open application", func(b Burst) string {
-			f := b.Footprint
-			if f.OpenApplications == 0 {
-				return "-"
-			}
-			return fmt.Sprintf("%.0f", float64(f.RSSBytes-f.RSSBaselineBytes)/1024/float64(f.OpenApplications))
-		})
-		row("Go heap in use MiB, goroutines", func(b Burst) string {
-			return fmt.Sprintf("%d, %d", b.Footprint.HeapInuseBytes>>20, b.Footprint.Goroutines)
-		})
-		row("rows: applications / timeline / campaigns", func(b Burst) string {
-			r := b.Footprint.Rows
-			return fmt.Sprintf("%d / %d / %d", r["applications"], r["timeline_events"], r["campaigns"])
-		})
-		row("read model MiB / Temporal persistence MiB", func(b Burst) string {
-			return fmt.Sprintf("%.1f / %.1f", float64(b.Footprint.ReadModelBytes)/(1<<20), float64(b.Footprint.TemporalBytes)/(1<<20))
-		})
-		for _, b := range res.Bursts {
-			if b.Reason != "" {
-				fmt.Fprintf(tw, "  N=%d: %s\n", b.N, b.Reason)
-			}
-		}
-	}
+	writeBursts(tw, "Deadline burst", res.Bursts)
+	writeBursts(tw, "National deadline, every province's campaign of one year", res.National)
 	fmt.Fprintf(tw, "\ntotal run time\t%.0f s\n", res.Seconds)
 	return tw.Flush()
 }
@@ -159,4 +101,69 @@ func outcomeString(o map[string]int) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// writeBursts prints the deadline steps of one kind, a column each.
+func writeBursts(tw *tabwriter.Writer, title string, bursts []Burst) {
+	if len(bursts) == 0 {
+		return
+	}
+	fmt.Fprintf(tw, "\n%s\t", title)
+	for _, b := range bursts {
+		fmt.Fprintf(tw, "N=%d %s\t", b.N, b.Persistence)
+	}
+	fmt.Fprintln(tw)
+	row := func(label string, f func(Burst) string) {
+		fmt.Fprintf(tw, "  %s\t", label)
+		for _, b := range bursts {
+			fmt.Fprintf(tw, "%s\t", f(b))
+		}
+		fmt.Fprintln(tw)
+	}
+	row("campaigns (shards)", func(b Burst) string { return fmt.Sprintf("%d (%d)", b.Campaigns, b.Shards) })
+	row("registered before the deadline", func(b Burst) string { return fmt.Sprintf("%d", b.Reached) })
+	row("setup: registrations/s", func(b Burst) string { return fmt.Sprintf("%.0f", b.SetupPerSecond) })
+	row("lateness p50 / p95 / max s", func(b Burst) string {
+		return fmt.Sprintf("%.2f / %.2f / %.2f", b.Lateness.P50/1000, b.Lateness.P95/1000, b.Lateness.Max/1000)
+	})
+	row("CPU cores during setup: process / rest; iowait", func(b Burst) string {
+		return fmt.Sprintf("%.2f / %.2f; %.0f%%", b.SetupCPU.ProcessCores, b.SetupCPU.OtherCores, 100*b.SetupCPU.IOWait)
+	})
+	row("CPU cores after the deadline: process / rest; iowait", func(b Burst) string {
+		return fmt.Sprintf("%.2f / %.2f; %.0f%%", b.CPU.ProcessCores, b.CPU.OtherCores, 100*b.CPU.IOWait)
+	})
+	fmt.Fprintf(tw, "\nIdle footprint, N open applications\t")
+	for _, b := range bursts {
+		fmt.Fprintf(tw, "N=%d %s\t", b.N, b.Persistence)
+	}
+	fmt.Fprintln(tw)
+	row("open applications (open workflows)", func(b Burst) string {
+		return fmt.Sprintf("%d (%d)", b.Footprint.OpenApplications, b.Footprint.OpenWorkflows)
+	})
+	row("RSS MiB (after GC) / baseline", func(b Burst) string {
+		f := b.Footprint
+		return fmt.Sprintf("%d (%d) / %d", f.RSSBytes>>20, f.RSSAfterGCBytes>>20, f.RSSBaselineBytes>>20)
+	})
+	row("RSS KiB per open application", func(b Burst) string {
+		f := b.Footprint
+		if f.OpenApplications == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.0f", float64(f.RSSBytes-f.RSSBaselineBytes)/1024/float64(f.OpenApplications))
+	})
+	row("Go heap in use MiB, goroutines", func(b Burst) string {
+		return fmt.Sprintf("%d, %d", b.Footprint.HeapInuseBytes>>20, b.Footprint.Goroutines)
+	})
+	row("rows: applications / timeline / campaigns", func(b Burst) string {
+		r := b.Footprint.Rows
+		return fmt.Sprintf("%d / %d / %d", r["applications"], r["timeline_events"], r["campaigns"])
+	})
+	row("read model MiB / Temporal persistence MiB", func(b Burst) string {
+		return fmt.Sprintf("%.1f / %.1f", float64(b.Footprint.ReadModelBytes)/(1<<20), float64(b.Footprint.TemporalBytes)/(1<<20))
+	})
+	for _, b := range bursts {
+		if b.Reason != "" {
+			fmt.Fprintf(tw, "  N=%d: %s\n", b.N, b.Reason)
+		}
+	}
 }

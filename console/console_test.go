@@ -28,37 +28,37 @@ var testSecret = []byte("console-unit-test-secret")
 // browser test covers.
 type emptyStore struct{}
 
-func (emptyStore) Campaign(context.Context, int) (readmodel.CampaignView, error) {
+func (emptyStore) Campaign(context.Context, string, int) (readmodel.CampaignView, error) {
 	return readmodel.CampaignView{}, store.ErrNotFound
 }
-func (emptyStore) Applications(context.Context, int, string, string, store.PageRequest[string]) (store.Page[readmodel.Application, string], error) {
+func (emptyStore) Applications(context.Context, string, int, string, string, store.PageRequest[string]) (store.Page[readmodel.Application, string], error) {
 	return store.Page[readmodel.Application, string]{}, nil
 }
-func (emptyStore) Application(context.Context, int, string) (readmodel.Application, error) {
+func (emptyStore) Application(context.Context, string, int, string) (readmodel.Application, error) {
 	return readmodel.Application{}, store.ErrNotFound
 }
 func (emptyStore) Timeline(context.Context, string, store.PageRequest[int64]) (store.Page[readmodel.Event, int64], error) {
 	return store.Page[readmodel.Event, int64]{}, nil
 }
-func (emptyStore) Notice(context.Context, int) (readmodel.Notice, error) {
+func (emptyStore) Notice(context.Context, string, int) (readmodel.Notice, error) {
 	return readmodel.Notice{}, store.ErrNotFound
 }
-func (emptyStore) Objections(context.Context, int, string, store.PageRequest[store.ObjectionKey]) (store.Page[readmodel.Objection, store.ObjectionKey], error) {
+func (emptyStore) Objections(context.Context, string, int, string, store.PageRequest[store.ObjectionKey]) (store.Page[readmodel.Objection, store.ObjectionKey], error) {
 	return store.Page[readmodel.Objection, store.ObjectionKey]{}, nil
 }
-func (emptyStore) Objection(context.Context, int, string) (readmodel.Objection, error) {
+func (emptyStore) Objection(context.Context, string, int, string) (readmodel.Objection, error) {
 	return readmodel.Objection{}, store.ErrNotFound
 }
 func (emptyStore) FileObjection(context.Context, store.ObjectionFiling) (store.FiledObjection, error) {
 	return store.FiledObjection{}, store.ErrNotFound
 }
-func (emptyStore) NoticeVersion(context.Context, int, int64) (readmodel.Notice, error) {
+func (emptyStore) NoticeVersion(context.Context, string, int, int64) (readmodel.Notice, error) {
 	return readmodel.Notice{}, store.ErrNotFound
 }
-func (emptyStore) Designation(context.Context, int) (readmodel.Designation, error) {
+func (emptyStore) Designation(context.Context, string, int) (readmodel.Designation, error) {
 	return readmodel.Designation{}, store.ErrNotFound
 }
-func (emptyStore) SetDesignationRef(context.Context, int, string, string, domain.Actor, time.Time) (readmodel.Designation, error) {
+func (emptyStore) SetDesignationRef(context.Context, string, int, string, string, domain.Actor, time.Time) (readmodel.Designation, error) {
 	return readmodel.Designation{}, store.ErrNotFound
 }
 func (emptyStore) Ping(context.Context) error { return nil }

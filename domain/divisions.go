@@ -105,3 +105,14 @@ func (d *Divisions) CountyOf(code, province string) (Division, bool) {
 	}
 	return div, true
 }
+
+// ProvinceCode is the province a division code belongs to: GB/T 2260 codes begin with
+// their province's two digits, so a county code names its province in every edition
+// (the read model keys applications and objections by it). A code too short to name
+// one gives "".
+func ProvinceCode(code string) string {
+	if len(code) != 6 {
+		return ""
+	}
+	return code[:2] + "0000"
+}

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -144,6 +145,9 @@ func mustRegions() map[string]*Divisions {
 	}
 	return out
 }
+
+// Provinces lists the codes of every province of the reference data, in code order.
+func Provinces() []string { return slices.Sorted(maps.Keys(provinces)) }
 
 // ProvinceOf returns a province of the reference data.
 func ProvinceOf(code string) (Province, bool) {

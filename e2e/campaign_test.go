@@ -74,14 +74,14 @@ func TestCampaignInPostgres(t *testing.T) {
 		PublicityPeriod: domain.DurationPeriod(3 * time.Second), Excluded: []string{"520123"},
 		NationalScores: map[string]float64{"520328": 86.5}, Weights: domain.DefaultWeights(),
 	}
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignID(2016), TaskQueue: workflows.TaskQueue},
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignID("520000", 2016), TaskQueue: workflows.TaskQueue},
 		workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: admin})
 	require.NoError(t, err)
 	n := 0
 	ok := func(name string, in, out any) {
 		t.Helper()
 		n++
-		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.CampaignID(2016), UpdateName: name,
+		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.CampaignID("520000", 2016), UpdateName: name,
 			UpdateID: fmt.Sprintf("e2e-%d", n), Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted})
 		require.NoError(t, err, name)
 		require.NoError(t, h.Get(ctx, out), name)
@@ -103,7 +103,7 @@ func TestCampaignInPostgres(t *testing.T) {
 	w = newWorker()
 	defer w.Stop()
 	waitFor(t, ctx, "the deadline's expiry in PostgreSQL", func() bool {
-		a, err := st.Application(ctx, 2016, "520102")
+		a, err := st.Application(ctx, "520000", 2016, "520102")
 		return err == nil && a.State == domain.StateExpired
 	})
 
@@ -121,17 +121,17 @@ func TestCampaignInPostgres(t *testing.T) {
 	// The read model holds what the workflows decided.
 	want := map[string]domain.State{"520102": domain.StateExpired, "520111": domain.StateDesignated, "520328": domain.StateDesignated,
 		"520112": domain.StateNotSelected, "520302": domain.StateNotSelected}
-	apps, err := st.Applications(ctx, 2016, "", "", store.PageRequest[string]{Limit: len(want) + 1})
+	apps, err := st.Applications(ctx, "520000", 2016, "", "", store.PageRequest[string]{Limit: len(want) + 1})
 	require.NoError(t, err)
 	require.Len(t, apps.Items, len(want))
 	for _, a := range apps.Items {
 		assert.Equal(t, want[a.County], a.State, a.County)
 	}
-	cv, err := st.Campaign(ctx, 2016)
+	cv, err := st.Campaign(ctx, "520000", 2016)
 	require.NoError(t, err)
 	assert.Equal(t, domain.PhaseClosed, cv.Phase)
 	assert.Equal(t, 2, cv.Counts[domain.StateDesignated])
-	notice, err := st.Notice(ctx, 2016)
+	notice, err := st.Notice(ctx, "520000", 2016)
 	require.NoError(t, err)
 	assert.Len(t, notice.Shortlist, 2)
 	assert.Contains(t, notice.Text, "入围名单公示")

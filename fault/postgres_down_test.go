@@ -164,7 +164,7 @@ func TestPostgresDownAcrossDeadline(t *testing.T) {
 	defer tc.Close()
 	var v readmodel.CampaignView
 	for {
-		resp, err := tc.QueryWorkflow(ctx, workflows.CampaignID(year), "", workflows.QueryCampaign)
+		resp, err := tc.QueryWorkflow(ctx, workflows.CampaignID("520000", year), "", workflows.QueryCampaign)
 		if err == nil {
 			require.NoError(t, resp.Get(&v))
 			if v.Phase == domain.PhaseReviewing {

@@ -117,6 +117,11 @@ type Deadlines struct {
 type CampaignView struct {
 	Year     int    `json:"year"`
 	Province string `json:"province"`
+	// WorkflowID is the campaign workflow's ID, which Updates address. Campaigns started
+	// before several provinces shared a deployment have the year's ID alone
+	// ("campaign/2016"), later ones name the province too (workflows.CampaignID); the
+	// store keeps it beside the view, so the API never rebuilds it.
+	WorkflowID string `json:"workflow_id,omitempty"`
 	// Edition, Department and Contact are the campaign's reference data and the notice's
 	// signature and objections office (empty for campaigns recorded before they were
 	// configurable, which use the province's defaults).
@@ -168,7 +173,10 @@ type NoticeEntry struct {
 
 // Notice is the published 公示 (R9): the shortlist with its explanation.
 type Notice struct {
-	Year            int           `json:"year"`
+	Year int `json:"year"`
+	// Province keys the notice with Year; empty only in notices recorded before a
+	// deployment served several provinces (the store then takes the campaign's).
+	Province        string        `json:"province,omitempty"`
 	PublishedAt     time.Time     `json:"published_at"`
 	PublicityEndsAt time.Time     `json:"publicity_ends_at"`
 	Late            bool          `json:"late"`
@@ -206,7 +214,9 @@ type DesignationEntry struct {
 // Designation is the public final list, published when the campaign closes (R10); the
 // administrator records the Department's document reference on it afterwards.
 type Designation struct {
-	Year        int                `json:"year"`
+	Year int `json:"year"`
+	// Province keys the final list with Year, as it does the notice.
+	Province    string             `json:"province,omitempty"`
 	ClosedAt    time.Time          `json:"closed_at"`
 	DocumentRef *string            `json:"document_ref"`
 	Designated  []DesignationEntry `json:"designated"`
@@ -216,7 +226,11 @@ type Designation struct {
 // Projection is one batch of changes for the read model: snapshots carry versions, events
 // carry (workflow, seq), so applying a batch twice or out of order changes nothing.
 type Projection struct {
-	Year         int           `json:"year"`
+	Year int `json:"year"`
+	// Province names the campaign the batch belongs to with Year; it is empty in batches
+	// recorded before a deployment served several provinces, whose campaign is the one
+	// whose workflow ID is the year's alone.
+	Province     string        `json:"province,omitempty"`
 	Campaign     *CampaignView `json:"campaign,omitempty"`
 	Applications []Application `json:"applications,omitempty"`
 	Events       []Event       `json:"events,omitempty"`

@@ -13,11 +13,11 @@ import (
 )
 
 const (
-	designationSQL   = `SELECT view, document_ref FROM designations WHERE year = $1`
-	noticeVersionSQL = `SELECT view FROM notice_versions WHERE year = $1 AND version = $2`
+	designationSQL   = `SELECT view, document_ref FROM designations WHERE province = $1 AND year = $2`
+	noticeVersionSQL = `SELECT view FROM notice_versions WHERE province = $1 AND year = $2 AND version = $3`
 	setRefSQL        = `
-UPDATE designations SET document_ref = $2, recorded_by = $3, recorded_at = $4
-WHERE year = $1 RETURNING view, document_ref`
+UPDATE designations SET document_ref = $3, recorded_by = $4, recorded_at = $5
+WHERE province = $1 AND year = $2 RETURNING view, document_ref`
 	// The campaign's workflow has completed when its final list exists, so the store
 	// is the only writer of its timeline from then on.
 	appendCampaignEventSQL = `
@@ -27,17 +27,17 @@ FROM timeline_events WHERE workflow_id = $1`
 )
 
 // Designation returns a closed campaign's final list (R10); ErrNotFound until it closed.
-func (s *Store) Designation(ctx context.Context, year int) (readmodel.Designation, error) {
+func (s *Store) Designation(ctx context.Context, province string, year int) (readmodel.Designation, error) {
 	var (
 		d   readmodel.Designation
 		raw []byte
 		ref *string
 	)
-	if err := one(s.pool.QueryRow(ctx, designationSQL, year).Scan(&raw, &ref)); err != nil {
-		return d, fmt.Errorf("designation %d: %w", year, err)
+	if err := one(s.pool.QueryRow(ctx, designationSQL, province, year).Scan(&raw, &ref)); err != nil {
+		return d, fmt.Errorf("designation %s/%d: %w", province, year, err)
 	}
 	if err := json.Unmarshal(raw, &d); err != nil {
-		return d, fmt.Errorf("designation %d: decode: %w", year, err)
+		return d, fmt.Errorf("designation %s/%d: decode: %w", province, year, err)
 	}
 	d.DocumentRef = ref
 	return d, nil
@@ -47,14 +47,14 @@ func (s *Store) Designation(ctx context.Context, year int) (readmodel.Designatio
 // final list, with a line on the campaign's timeline (R10, R11). Before the campaign
 // closed there is no list: ErrNotFound. Timeline is the campaign's timeline key (its
 // workflow ID), which the caller owns.
-func (s *Store) SetDesignationRef(ctx context.Context, year int, timeline, ref string, actor domain.Actor, at time.Time) (readmodel.Designation, error) {
+func (s *Store) SetDesignationRef(ctx context.Context, province string, year int, timeline, ref string, actor domain.Actor, at time.Time) (readmodel.Designation, error) {
 	var d readmodel.Designation
 	err := s.WithTx(ctx, func(tx pgx.Tx) error {
 		var (
 			raw []byte
 			got *string
 		)
-		if err := tx.QueryRow(ctx, setRefSQL, year, ref, actor.String(), at).Scan(&raw, &got); err != nil {
+		if err := tx.QueryRow(ctx, setRefSQL, province, year, ref, actor.String(), at).Scan(&raw, &got); err != nil {
 			return one(err)
 		}
 		if err := json.Unmarshal(raw, &d); err != nil {
@@ -65,16 +65,17 @@ func (s *Store) SetDesignationRef(ctx context.Context, year int, timeline, ref s
 		return err
 	})
 	if err != nil {
-		return d, fmt.Errorf("record the document reference of %d: %w", year, err)
+		return d, fmt.Errorf("record the document reference of %s/%d: %w", province, year, err)
 	}
 	return d, nil
 }
 
-// NoticeVersion returns version n of a year's notice (R10); ErrNotFound if never published.
-func (s *Store) NoticeVersion(ctx context.Context, year int, n int64) (readmodel.Notice, error) {
+// NoticeVersion returns version n of a campaign's notice (R10); ErrNotFound if never
+// published.
+func (s *Store) NoticeVersion(ctx context.Context, province string, year int, n int64) (readmodel.Notice, error) {
 	var v readmodel.Notice
-	if err := one(s.pool.QueryRow(ctx, noticeVersionSQL, year, n).Scan(&v)); err != nil {
-		return v, fmt.Errorf("notice %d version %d: %w", year, n, err)
+	if err := one(s.pool.QueryRow(ctx, noticeVersionSQL, province, year, n).Scan(&v)); err != nil {
+		return v, fmt.Errorf("notice %s/%d version %d: %w", province, year, n, err)
 	}
 	return v, nil
 }

@@ -46,7 +46,7 @@ func ptr[T any](v T) *T { return &v }
 
 func campaignView(version int64, phase domain.Phase) *readmodel.CampaignView {
 	return &readmodel.CampaignView{
-		Year: year, Province: "520000", Phase: phase, Quota: 12, PrefectureCap: 2,
+		Year: year, Province: "520000", WorkflowID: workflows.CampaignID("520000", year), Phase: phase, Quota: 12, PrefectureCap: 2,
 		Deadlines: readmodel.Deadlines{
 			Recommendation:  time.Date(year, time.August, 1, 23, 59, 59, 0, shanghai),
 			Notice:          time.Date(year, time.August, 10, 23, 59, 59, 0, shanghai),
@@ -106,9 +106,10 @@ func projectionV(v int64) readmodel.Projection {
 	for seq := int64(1); seq <= v+1; seq++ {
 		events = append(events, event(workflows.ApplicationID(year, "520322"), seq, "step"+string(rune('0'+seq))))
 	}
-	events = append(events, event(workflows.CampaignID(year), 1, "created"))
+	events = append(events, event(workflows.CampaignID("520000", year), 1, "created"))
 	return readmodel.Projection{
 		Year:         year,
+		Province:     "520000",
 		Campaign:     campaignView(v, domain.PhaseOpen),
 		Applications: []readmodel.Application{a, b, c},
 		Events:       events,

@@ -35,8 +35,10 @@ const (
 SELECT state, (view->>'publicity_ends_at')::timestamptz, clock_timestamp()
 FROM applications WHERE year = $1 AND county = $2 FOR UPDATE`
 	openObjectionsOfCountySQL  = `SELECT count(*) FROM objections WHERE year = $1 AND county = $2 AND status = 'open'`
-	openObjectionsOfContactSQL = `SELECT count(*) FROM objections WHERE year = $1 AND contact_key = $2 AND status = 'open'`
-	countObjectionsSQL         = `
+	openObjectionsOfContactSQL = `
+SELECT count(*) FROM objections
+WHERE province = left($3::text, 2) || '0000' AND year = $1 AND contact_key = $2 AND status = 'open'`
+	countObjectionsSQL = `
 SELECT count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'upheld')
 FROM objections WHERE year = $1 AND county = $2`
 	mootObjectionsSQL = `
@@ -109,7 +111,7 @@ func (s *Store) FileObjection(ctx context.Context, f ObjectionFiling) (FiledObje
 				"%s already has %d open objections awaiting a decision; no more are accepted until some are decided", f.County, open)}
 		}
 		if contactKey != "" {
-			if err := tx.QueryRow(ctx, openObjectionsOfContactSQL, f.Year, contactKey).Scan(&open); err != nil {
+			if err := tx.QueryRow(ctx, openObjectionsOfContactSQL, f.Year, contactKey, f.County).Scan(&open); err != nil {
 				return err
 			}
 			if open >= f.MaxOpenPerContact {
@@ -191,7 +193,7 @@ func (s *Store) ResolveObjection(ctx context.Context, in readmodel.ObjectionDeci
 	rows, _ := s.pool.Query(ctx, resolveObjectionSQL, in.Year, in.ID, in.County, in.Decision, in.Note, in.ResolvedBy, in.At, in.Version)
 	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[readmodel.Objection])
 	if errors.Is(err, pgx.ErrNoRows) {
-		cur, gerr := s.Objection(ctx, in.Year, in.ID)
+		cur, gerr := s.Objection(ctx, domain.ProvinceCode(in.County), in.Year, in.ID)
 		switch {
 		case errors.Is(gerr, ErrNotFound):
 			return o, &domain.RuleError{Code: domain.CodeNotFound, Message: fmt.Sprintf("objection %s does not exist", in.ID)}

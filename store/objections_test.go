@@ -63,7 +63,7 @@ func TestObjectionWindow(t *testing.T) {
 	if err := s.ApplyProjection(ctx, readmodel.Projection{Year: year, Applications: []readmodel.Application{withdrawn}}); err != nil {
 		t.Fatal(err)
 	}
-	o, err := s.Objection(ctx, year, a.ID)
+	o, err := s.Objection(ctx, "520000", year, a.ID)
 	if err != nil || o.Status != domain.ObjectionMoot || o.Note != "the county withdrew" {
 		t.Fatalf("objection of a withdrawn county: %+v %v", o, err)
 	}

@@ -53,7 +53,7 @@ func TestTimeline_pages_give_every_event_once_oldest_first(t *testing.T) {
 	for seq := int64(n); seq >= 1; seq-- { // stored out of order: the query orders
 		p.Events = append(p.Events, event(id, seq, fmt.Sprintf("step%d", seq)))
 	}
-	p.Events = append(p.Events, event(workflows.ApplicationID(year, "520328"), 1, "other case"), event(workflows.CampaignID(year), 1, "created"))
+	p.Events = append(p.Events, event(workflows.ApplicationID(year, "520328"), 1, "other case"), event(workflows.CampaignID("520000", year), 1, "created"))
 	if err := s.ApplyProjection(ctx, p); err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestApplications_pages_give_every_match_once_by_county(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%s %s by %d", tc.prefecture, tc.state, tc.limit), func(t *testing.T) {
 			apps, pages := readAll(t, tc.limit, countyOf, func(r store.PageRequest[string]) (store.Page[readmodel.Application, string], error) {
-				return s.Applications(ctx, year, tc.prefecture, string(tc.state), r)
+				return s.Applications(ctx, "520000", year, tc.prefecture, string(tc.state), r)
 			})
 			var got []string
 			for _, a := range apps {
@@ -170,7 +170,7 @@ func TestApplications_pages_give_every_match_once_by_county(t *testing.T) {
 			}
 		})
 	}
-	if _, err := s.Applications(ctx, 2099, "", "", store.PageRequest[string]{Limit: 10, After: ptr("520100")}); !errorsIsNotFound(err) {
+	if _, err := s.Applications(ctx, "520000", 2099, "", "", store.PageRequest[string]{Limit: 10, After: ptr("520100")}); !errorsIsNotFound(err) {
 		t.Errorf("a page of an unknown campaign = %v, want ErrNotFound", err)
 	}
 }
@@ -214,7 +214,7 @@ func TestObjections_pages_give_every_objection_once_in_filing_order(t *testing.T
 	} {
 		t.Run(fmt.Sprintf("%s by %d", tc.status, tc.limit), func(t *testing.T) {
 			objs, pages := readAll(t, tc.limit, keyOf, func(r store.PageRequest[store.ObjectionKey]) (store.Page[readmodel.Objection, store.ObjectionKey], error) {
-				return s.Objections(ctx, year, string(tc.status), r)
+				return s.Objections(ctx, "520000", year, string(tc.status), r)
 			})
 			var got []string
 			for _, o := range objs {
@@ -240,10 +240,10 @@ func TestPages_refuse_a_limit_below_one(t *testing.T) {
 	if _, err := s.Timeline(ctx, workflows.ApplicationID(year, "520322"), store.PageRequest[int64]{}); err == nil {
 		t.Error("Timeline with limit 0 answered; want an error")
 	}
-	if _, err := s.Applications(ctx, year, "", "", store.PageRequest[string]{Limit: -1}); err == nil {
+	if _, err := s.Applications(ctx, "520000", year, "", "", store.PageRequest[string]{Limit: -1}); err == nil {
 		t.Error("Applications with limit -1 answered; want an error")
 	}
-	if _, err := s.Objections(ctx, year, "", store.PageRequest[store.ObjectionKey]{}); err == nil {
+	if _, err := s.Objections(ctx, "520000", year, "", store.PageRequest[store.ObjectionKey]{}); err == nil {
 		t.Error("Objections with limit 0 answered; want an error")
 	}
 }

@@ -21,11 +21,13 @@ import (
 // activity retried after a crash, a batch applied late behind a newer one, or two batches
 // racing each other all leave the newest snapshot in place.
 
+// upsertCampaignSQL keeps the workflow ID the campaign was first written with; a view
+// recorded before a deployment served several provinces names none, and its workflow's
+// ID is the year's alone.
 const upsertCampaignSQL = `
-INSERT INTO campaigns (year, province, phase, overdue, view, version, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, now()))
-ON CONFLICT (year) DO UPDATE SET
-    province = EXCLUDED.province,
+INSERT INTO campaigns (year, province, workflow_id, phase, overdue, view, version, updated_at)
+VALUES ($1, $2, COALESCE(NULLIF($8, ''), 'campaign/' || $1::integer), $3, $4, $5, $6, COALESCE($7, now()))
+ON CONFLICT (province, year) DO UPDATE SET
     phase = EXCLUDED.phase,
     overdue = EXCLUDED.overdue,
     view = EXCLUDED.view,
@@ -97,10 +99,15 @@ FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::text[], $5::timestamptz
     AS e(workflow_id, seq, year, county, at, actor, action, from_state, to_state, rule, detail)
 ON CONFLICT (workflow_id, seq) DO NOTHING`
 
+// provinceOfSQL is the province of a batch or notice: its own, or, for one recorded
+// before a deployment served several provinces, that of the campaign whose workflow ID
+// is the year's alone ($1 the year, $2 the province or ”).
+const provinceOfSQL = `COALESCE(NULLIF($2, ''), (SELECT province FROM campaigns WHERE workflow_id = 'campaign/' || $1::integer))`
+
 const upsertNoticeSQL = `
-INSERT INTO notices (year, published_at, publicity_ends_at, late, text, shortlist, view, version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-ON CONFLICT (year) DO UPDATE SET
+INSERT INTO notices (year, province, published_at, publicity_ends_at, late, text, shortlist, view, version)
+VALUES ($1, ` + provinceOfSQL + `, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (province, year) DO UPDATE SET
     published_at = EXCLUDED.published_at,
     publicity_ends_at = EXCLUDED.publicity_ends_at,
     late = EXCLUDED.late,
@@ -119,13 +126,13 @@ var mootNote = map[domain.State]string{
 // insertDesignationSQL writes a closed campaign's final list once; the document
 // reference is recorded on it later (SetDesignationRef) and a replayed batch keeps it.
 const insertDesignationSQL = `
-INSERT INTO designations (year, closed_at, view) VALUES ($1, $2, $3)
-ON CONFLICT (year) DO NOTHING`
+INSERT INTO designations (year, province, closed_at, view) VALUES ($1, ` + provinceOfSQL + `, $3, $4)
+ON CONFLICT (province, year) DO NOTHING`
 
 // insertNoticeVersionSQL keeps every published version of the notice (R10).
 const insertNoticeVersionSQL = `
-INSERT INTO notice_versions (year, version, view) VALUES ($1, $2, $3)
-ON CONFLICT (year, version) DO NOTHING`
+INSERT INTO notice_versions (year, province, version, view) VALUES ($1, ` + provinceOfSQL + `, $3, $4)
+ON CONFLICT (province, year, version) DO NOTHING`
 
 // ApplyProjection writes one batch of read-model changes in one transaction and one
 // round trip. It is idempotent: applying a batch again, after a newer one, or
@@ -162,11 +169,11 @@ func (s *Store) SaveNotice(ctx context.Context, n readmodel.Notice) error {
 		return fmt.Errorf("save notice %d: encode shortlist: %w", n.Year, err)
 	}
 	err = s.WithTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, upsertNoticeSQL, n.Year, n.PublishedAt, n.PublicityEndsAt, n.Late, n.Text,
+		if _, err := tx.Exec(ctx, upsertNoticeSQL, n.Year, n.Province, n.PublishedAt, n.PublicityEndsAt, n.Late, n.Text,
 			shortlist, view, n.Version); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, insertNoticeVersionSQL, n.Year, n.Version, view)
+		_, err := tx.Exec(ctx, insertNoticeVersionSQL, n.Year, n.Province, n.Version, view)
 		return err
 	})
 	if err != nil {
@@ -181,14 +188,14 @@ func projectionBatch(p readmodel.Projection) (*pgx.Batch, []string, error) {
 	b := &pgx.Batch{}
 	var labels []string
 	if c := p.Campaign; c != nil {
-		if c.Year != p.Year {
-			return nil, nil, fmt.Errorf("campaign view is of year %d", c.Year)
+		if c.Year != p.Year || (p.Province != "" && c.Province != p.Province) {
+			return nil, nil, fmt.Errorf("campaign view is of %s %d", c.Province, c.Year)
 		}
 		view, err := json.Marshal(c)
 		if err != nil {
 			return nil, nil, fmt.Errorf("encode campaign: %w", err)
 		}
-		b.Queue(upsertCampaignSQL, c.Year, c.Province, string(c.Phase), c.Overdue, view, c.Version, nullTime(c.UpdatedAt))
+		b.Queue(upsertCampaignSQL, c.Year, c.Province, string(c.Phase), c.Overdue, view, c.Version, nullTime(c.UpdatedAt), c.WorkflowID)
 		labels = append(labels, fmt.Sprintf("campaign %d v%d", c.Year, c.Version))
 	}
 
@@ -232,7 +239,11 @@ func projectionBatch(p readmodel.Projection) (*pgx.Batch, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("encode designation: %w", err)
 		}
-		b.Queue(insertDesignationSQL, p.Year, d.ClosedAt, view)
+		province := p.Province
+		if province == "" && p.Campaign != nil {
+			province = p.Campaign.Province
+		}
+		b.Queue(insertDesignationSQL, p.Year, province, d.ClosedAt, view)
 		labels = append(labels, fmt.Sprintf("designation %d", p.Year))
 	}
 
@@ -306,23 +317,29 @@ func eventArgs(year int, events []readmodel.Event) ([]any, error) {
 }
 
 // workflowScope reads the year and county out of a workflow ID of the contract
-// ("application/2016/520322", "campaign/2016"); other IDs keep the projection's year.
+// ("application/2016/520322", "campaign/520000/2016", or "campaign/2016" for a campaign
+// started before provinces); other IDs keep the projection's year.
 func workflowScope(id string, year int) (int, string) {
 	parts := strings.Split(id, "/")
-	if len(parts) < 2 {
+	var y string
+	switch {
+	case parts[0] == "application" && len(parts) == 3:
+		y = parts[1]
+	case parts[0] == "campaign" && len(parts) == 2:
+		y = parts[1]
+	case parts[0] == "campaign" && len(parts) == 3:
+		y = parts[2]
+	default:
 		return year, ""
 	}
-	y, err := strconv.Atoi(parts[1])
+	n, err := strconv.Atoi(y)
 	if err != nil {
 		return year, ""
 	}
-	switch {
-	case parts[0] == "application" && len(parts) == 3:
-		return y, parts[2]
-	case parts[0] == "campaign" && len(parts) == 2:
-		return y, ""
+	if parts[0] == "application" {
+		return n, parts[2]
 	}
-	return year, ""
+	return n, ""
 }
 
 // nullTime lets the column default (now()) stand in for a view that carries no time.

@@ -33,12 +33,12 @@ func assertProjected(t *testing.T, s *store.Store, v int64) {
 			t.Errorf("%s: %d duplicated keys", table, got)
 		}
 	}
-	c, err := s.Campaign(ctx, year)
+	c, err := s.Campaign(ctx, "520000", year)
 	if err != nil {
 		t.Fatalf("Campaign: %v", err)
 	}
 	sameJSON(t, want.Campaign, c)
-	apps, err := s.Applications(ctx, year, "", "", store.PageRequest[string]{Limit: 10})
+	apps, err := s.Applications(ctx, "520000", year, "", "", store.PageRequest[string]{Limit: 10})
 	if err != nil {
 		t.Fatalf("Applications: %v", err)
 	}
@@ -81,7 +81,7 @@ func TestApplyProjection_an_older_batch_after_a_newer_one_changes_nothing(t *tes
 		t.Fatal(err)
 	}
 	assertProjected(t, s, 2)
-	a, err := s.Application(ctx, year, "520322")
+	a, err := s.Application(ctx, "520000", year, "520322")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,14 +223,14 @@ func TestSaveNotice_keeps_the_newest_version(t *testing.T) {
 	ctx := t.Context()
 	notice := func(v int64, text string) readmodel.Notice {
 		return readmodel.Notice{
-			Year: year, PublishedAt: time.Date(year, time.August, 9, 10, 0, 0, 0, shanghai),
+			Year: year, Province: "520000", PublishedAt: time.Date(year, time.August, 9, 10, 0, 0, 0, shanghai),
 			PublicityEndsAt: time.Date(year, time.August, 16, 10, 0, 0, 0, shanghai), Text: text, Version: v,
 			Shortlist: []readmodel.NoticeEntry{{County: "520322", Name: "桐梓县", Prefecture: "520300", Rank: 1, Total: 88.5,
 				Breakdown:       domain.Breakdown{Scorecards: 2, Review: 88.5, Total: 88.5, Order: 1},
 				PublicityEndsAt: time.Date(year, time.August, 16, 10, 0, 0, 0, shanghai)}},
 		}
 	}
-	if _, err := s.Notice(ctx, year); !errorsIsNotFound(err) {
+	if _, err := s.Notice(ctx, "520000", year); !errorsIsNotFound(err) {
 		t.Errorf("Notice before publication = %v, want ErrNotFound", err)
 	}
 	for _, n := range []readmodel.Notice{notice(5, "v5"), notice(5, "v5"), notice(4, "v4 late")} {
@@ -238,7 +238,7 @@ func TestSaveNotice_keeps_the_newest_version(t *testing.T) {
 			t.Fatalf("SaveNotice: %v", err)
 		}
 	}
-	got, err := s.Notice(ctx, year)
+	got, err := s.Notice(ctx, "520000", year)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestSaveNotice_keeps_the_newest_version(t *testing.T) {
 	if err := s.SaveNotice(ctx, notice(6, "v6 promoted")); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.Notice(ctx, year); got.Text != "v6 promoted" {
+	if got, _ := s.Notice(ctx, "520000", year); got.Text != "v6 promoted" {
 		t.Errorf("notice text = %q, want the newer one", got.Text)
 	}
 	if n := count(t, s, `SELECT count(*) FROM notices WHERE jsonb_array_length(shortlist) = 1`); n != 1 {

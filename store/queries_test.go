@@ -27,12 +27,12 @@ func TestReads_return_what_the_workflow_projected(t *testing.T) {
 	}
 
 	t.Run("campaign", func(t *testing.T) {
-		c, err := s.Campaign(ctx, year)
+		c, err := s.Campaign(ctx, "520000", year)
 		if err != nil {
 			t.Fatal(err)
 		}
 		sameJSON(t, p.Campaign, c)
-		if _, err := s.Campaign(ctx, 2099); !errorsIsNotFound(err) {
+		if _, err := s.Campaign(ctx, "520000", 2099); !errorsIsNotFound(err) {
 			t.Errorf("Campaign(2099) = %v, want ErrNotFound", err)
 		}
 	})
@@ -47,7 +47,7 @@ func TestReads_return_what_the_workflow_projected(t *testing.T) {
 			{"520300", "submitted", []string{"520322"}},
 			{"520100", "recommended", nil},
 		} {
-			page, err := s.Applications(ctx, year, tc.prefecture, tc.state, store.PageRequest[string]{Limit: 10})
+			page, err := s.Applications(ctx, "520000", year, tc.prefecture, tc.state, store.PageRequest[string]{Limit: 10})
 			if err != nil {
 				t.Fatalf("Applications(%q, %q): %v", tc.prefecture, tc.state, err)
 			}
@@ -72,17 +72,17 @@ func TestReads_return_what_the_workflow_projected(t *testing.T) {
 				}
 			}
 		}
-		if _, err := s.Applications(ctx, 2099, "", "", store.PageRequest[string]{Limit: 10}); !errorsIsNotFound(err) {
+		if _, err := s.Applications(ctx, "520000", 2099, "", "", store.PageRequest[string]{Limit: 10}); !errorsIsNotFound(err) {
 			t.Errorf("Applications(2099) = %v, want ErrNotFound", err)
 		}
 	})
 	t.Run("application", func(t *testing.T) {
-		a, err := s.Application(ctx, year, "520102")
+		a, err := s.Application(ctx, "520000", year, "520102")
 		if err != nil {
 			t.Fatal(err)
 		}
 		sameJSON(t, other, a)
-		if _, err := s.Application(ctx, year, "520999"); !errorsIsNotFound(err) {
+		if _, err := s.Application(ctx, "520000", year, "520999"); !errorsIsNotFound(err) {
 			t.Errorf("Application(520999) = %v, want ErrNotFound", err)
 		}
 		var order, rank int
@@ -111,7 +111,7 @@ func TestReads_return_what_the_workflow_projected(t *testing.T) {
 		if n := count(t, s, `SELECT count(*) FROM timeline_events WHERE year = 2016 AND county = '520322'`); n != 3 {
 			t.Errorf("events indexed under county 520322 = %d, want 3", n)
 		}
-		if n := count(t, s, `SELECT count(*) FROM timeline_events WHERE workflow_id = 'campaign/2016' AND county IS NULL`); n != 1 {
+		if n := count(t, s, `SELECT count(*) FROM timeline_events WHERE workflow_id = 'campaign/520000/2016' AND county IS NULL`); n != 1 {
 			t.Errorf("campaign events without county = %d, want 1", n)
 		}
 	})
@@ -130,7 +130,7 @@ func TestObjections_are_listed_by_filing_and_filtered_by_status(t *testing.T) {
 	s := openStore(t)
 	ctx := t.Context()
 	first := store.PageRequest[store.ObjectionKey]{Limit: 10}
-	if _, err := s.Objections(ctx, year, "", first); !errorsIsNotFound(err) {
+	if _, err := s.Objections(ctx, "520000", year, "", first); !errorsIsNotFound(err) {
 		t.Errorf("Objections of an unknown campaign = %v, want ErrNotFound", err)
 	}
 	p := projectionV(1)
@@ -140,31 +140,31 @@ func TestObjections_are_listed_by_filing_and_filtered_by_status(t *testing.T) {
 	if err := s.ApplyProjection(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	page, err := s.Objections(ctx, year, "", first)
+	page, err := s.Objections(ctx, "520000", year, "", first)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if all := page.Items; page.Next != nil || len(all) != 2 || all[0].ID != "obj-0" || all[1].ID != "obj-1" {
 		t.Fatalf("Objections = %+v, want obj-0 then obj-1", all)
 	}
-	open, err := s.Objections(ctx, year, string(domain.ObjectionOpen), first)
+	open, err := s.Objections(ctx, "520000", year, string(domain.ObjectionOpen), first)
 	if err != nil || len(open.Items) != 1 || open.Items[0].ID != "obj-1" {
 		t.Errorf("open objections = %+v, %v; want obj-1", open, err)
 	}
-	none, err := s.Objections(ctx, year, string(domain.ObjectionUpheld), first)
+	none, err := s.Objections(ctx, "520000", year, string(domain.ObjectionUpheld), first)
 	if err != nil || none.Items == nil || len(none.Items) != 0 {
 		t.Errorf("upheld objections = %#v, %v; want an empty list", none, err)
 	}
-	got, err := s.Objection(ctx, year, "obj-0")
+	got, err := s.Objection(ctx, "520000", year, "obj-0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	got.FiledAt, got.ResolvedAt = got.FiledAt.In(shanghai), ptr(got.ResolvedAt.In(shanghai))
 	sameJSON(t, resolved, got)
-	if _, err := s.Objection(ctx, year, "obj-9"); !errorsIsNotFound(err) {
+	if _, err := s.Objection(ctx, "520000", year, "obj-9"); !errorsIsNotFound(err) {
 		t.Errorf("Objection(obj-9) = %v, want ErrNotFound", err)
 	}
-	if _, err := s.Objection(ctx, 2017, "obj-0"); !errorsIsNotFound(err) {
+	if _, err := s.Objection(ctx, "520000", 2017, "obj-0"); !errorsIsNotFound(err) {
 		t.Errorf("Objection of another year = %v, want ErrNotFound", err)
 	}
 }

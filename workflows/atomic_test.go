@@ -37,11 +37,11 @@ func TestConcurrentFilingsAreAtomic(t *testing.T) {
 	cfg := campaign2016()
 	now := time.Now()
 	cfg.RecommendationDeadline, cfg.NoticeDeadline = now.Add(time.Hour), now.Add(2*time.Hour)
-	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignID(2016), TaskQueue: workflows.TaskQueue},
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignID("520000", 2016), TaskQueue: workflows.TaskQueue},
 		workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: admin})
 	require.NoError(t, err)
 	update := func(id, name string, in, out any) error {
-		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.CampaignID(2016), UpdateName: name,
+		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.CampaignID("520000", 2016), UpdateName: name,
 			UpdateID: id, Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted})
 		if err != nil {
 			return err
@@ -66,7 +66,7 @@ func TestConcurrentFilingsAreAtomic(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	v, err := c.QueryWorkflow(ctx, workflows.CampaignID(2016), "", workflows.QueryCampaign)
+	v, err := c.QueryWorkflow(ctx, workflows.CampaignID("520000", 2016), "", workflows.QueryCampaign)
 	require.NoError(t, err)
 	var cv readmodel.CampaignView
 	require.NoError(t, v.Get(&cv))
@@ -79,7 +79,7 @@ func TestConcurrentFilingsAreAtomic(t *testing.T) {
 	require.Len(t, filed, 2, "the cap holds")
 	var recommended []string
 	for _, code := range counties {
-		v, err := c.QueryWorkflow(ctx, workflows.CampaignID(2016), "", workflows.QueryApplication, code)
+		v, err := c.QueryWorkflow(ctx, workflows.CampaignID("520000", 2016), "", workflows.QueryApplication, code)
 		require.NoError(t, err)
 		var a readmodel.Application
 		require.NoError(t, v.Get(&a))

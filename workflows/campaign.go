@@ -142,7 +142,10 @@ type CaseBefore struct {
 // quota (R3) and the shortlist (R10) atomic without locks.
 type campaign struct {
 	CampaignState
-	cfg       domain.Campaign
+	cfg domain.Campaign
+	// id is this workflow's ID: the year's alone for campaigns started before several
+	// provinces shared a deployment, CampaignID for later ones.
+	id        string
 	limits    Limits
 	divs      *domain.Divisions
 	createdBy domain.Actor
@@ -170,6 +173,7 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (readmodel.Campaig
 	}
 	c := &campaign{
 		cfg:       in.Config,
+		id:        workflow.GetInfo(ctx).WorkflowExecution.ID,
 		limits:    in.Limits.withDefaults(),
 		divs:      divs,
 		createdBy: in.CreatedBy,

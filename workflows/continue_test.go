@@ -46,7 +46,7 @@ func TestContinueAsNewKeepsTheCampaign(t *testing.T) {
 		assert.Equal(t, a.State, afterRanking.apps[county].State, county)
 	}
 
-	runs := runsOf(t, ctx, c, ts.GetDefaultNamespace(), workflows.CampaignID(2017))
+	runs := runsOf(t, ctx, c, ts.GetDefaultNamespace(), workflows.CampaignID("520000", 2017))
 	assert.GreaterOrEqual(t, len(runs), 4, "the campaign continued as new several times")
 	caseRuns := runsOf(t, ctx, c, ts.GetDefaultNamespace(), workflows.ApplicationID(2017, "520111"))
 	assert.GreaterOrEqual(t, len(caseRuns), 2, "a case continued as new")
@@ -59,9 +59,9 @@ func TestContinueAsNewKeepsTheCampaign(t *testing.T) {
 		assert.Equal(t, timeline(whole, workflows.ApplicationID(2016, county)), timeline(chained, workflows.ApplicationID(2017, county)), county)
 	}
 	assert.Len(t, chained.apps, len(whole.apps))
-	assert.Equal(t, timeline(whole, workflows.CampaignID(2016)), timeline(chained, workflows.CampaignID(2017)))
+	assert.Equal(t, timeline(whole, workflows.CampaignID("520000", 2016)), timeline(chained, workflows.CampaignID("520000", 2017)))
 
-	for id, ids := range map[string][]string{workflows.CampaignID(2017): runs, workflows.ApplicationID(2017, "520111"): caseRuns} {
+	for id, ids := range map[string][]string{workflows.CampaignID("520000", 2017): runs, workflows.ApplicationID(2017, "520111"): caseRuns} {
 		for _, runID := range ids {
 			replayer := sdkworker.NewWorkflowReplayer()
 			worker.RegisterWorkflows(replayer)
@@ -85,7 +85,7 @@ func TestCampaignContinuesWhenTemporalSuggests(t *testing.T) {
 	final := playCompressed(t, ctx, c, rec, 2018, workflows.Limits{}, 0)
 	assert.Equal(t, 2, final.Counts[domain.StateDesignated])
 	assert.Equal(t, 1, final.Counts[domain.StateRemoved])
-	runs := runsOf(t, ctx, c, ts.GetDefaultNamespace(), workflows.CampaignID(2018))
+	runs := runsOf(t, ctx, c, ts.GetDefaultNamespace(), workflows.CampaignID("520000", 2018))
 	assert.GreaterOrEqual(t, len(runs), 2, "the campaign continued as new on the server's suggestion")
 }
 

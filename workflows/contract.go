@@ -1,5 +1,5 @@
 // Package workflows holds the selection process as Temporal workflows: one campaign
-// workflow per year that owns every cross-county rule, and one application workflow per
+// workflow per province and year that owns every cross-county rule, and one application workflow per
 // county that carries the case's own durable state, search attributes and timeline.
 package workflows
 
@@ -76,8 +76,13 @@ var SearchAttributeTypes = map[string]enumspb.IndexedValueType{
 	SAApplicationState.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 }
 
-// CampaignID is the workflow ID of a year's campaign.
-func CampaignID(year int) string { return fmt.Sprintf("campaign/%d", year) }
+// CampaignID is the workflow ID of a province's campaign of a year. Campaigns started
+// before one deployment served several provinces keep the year's ID alone
+// ("campaign/2016"); the read model holds each campaign's ID (CampaignView.WorkflowID),
+// so callers address a campaign by what it was started with.
+func CampaignID(province string, year int) string {
+	return fmt.Sprintf("campaign/%s/%d", province, year)
+}
 
 // ApplicationID is the workflow ID of a county's application in a year's campaign.
 func ApplicationID(year int, county string) string {

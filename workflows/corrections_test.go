@@ -71,7 +71,7 @@ func TestCorrections_R13(t *testing.T) {
 			assert.Equal(t, "amended_national_score", last.Action)
 			assert.Contains(t, last.Detail, "none → 75")
 			assert.Contains(t, last.Detail, "national list of 2016 corrected")
-			camp := c.rec.lastEvent(workflows.CampaignID(2016))
+			camp := c.rec.lastEvent(workflows.CampaignID("520000", 2016))
 			assert.Equal(t, "R13", camp.Rule)
 			assert.Equal(t, []string{"none", "75"}, []string{camp.From, camp.To})
 		})

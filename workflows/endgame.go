@@ -110,7 +110,7 @@ func (c *campaign) declineVacancies(ctx workflow.Context, in DeclineInput) (read
 // designation is the final list of a closed campaign: the designated counties by rank,
 // then those not selected (R10).
 func (c *campaign) designation(ctx workflow.Context) *readmodel.Designation {
-	d := &readmodel.Designation{Year: c.cfg.Year, ClosedAt: workflow.Now(ctx), Designated: []readmodel.DesignationEntry{}, NotSelected: []readmodel.DesignationEntry{}}
+	d := &readmodel.Designation{Year: c.cfg.Year, Province: c.cfg.Province, ClosedAt: workflow.Now(ctx), Designated: []readmodel.DesignationEntry{}, NotSelected: []readmodel.DesignationEntry{}}
 	var designated, notSelected []*CaseRecord
 	for _, county := range c.counties() {
 		switch a := c.Apps[county]; a.State {

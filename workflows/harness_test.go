@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 
@@ -275,6 +276,7 @@ func (c *calendar) assertState(county string, want domain.State) {
 
 // run starts the campaign and plays every scheduled step to the end.
 func (c *calendar) run(cfg domain.Campaign) readmodel.CampaignView {
+	c.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflows.CampaignID(cfg.Province, cfg.Year)})
 	c.env.ExecuteWorkflow(workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: admin})
 	require.True(c.t, c.env.IsWorkflowCompleted())
 	require.NoError(c.t, c.env.GetWorkflowError())

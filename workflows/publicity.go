@@ -35,7 +35,7 @@ func (c *campaign) publishNotice(ctx workflow.Context, in AdminInput) (readmodel
 	// Lateness is judged at the API's receipt (R14): a notice received by the deadline is
 	// in time even when the workflow published it a moment after.
 	late := !domain.BeforeDeadline(domain.ActTime(now, in.ReceivedAt), c.cfg.NoticeDeadline, c.cfg.TimeRules)
-	c.Notice = &readmodel.Notice{Year: c.cfg.Year, PublishedAt: now, PublicityEndsAt: ends, Late: late, Shortlist: []readmodel.NoticeEntry{}}
+	c.Notice = &readmodel.Notice{Year: c.cfg.Year, Province: c.cfg.Province, PublishedAt: now, PublicityEndsAt: ends, Late: late, Shortlist: []readmodel.NoticeEntry{}}
 	for _, e := range c.ranking().Shortlist {
 		a := c.Apps[e.County]
 		a.Publicity = ends
@@ -75,6 +75,7 @@ func (c *campaign) publish(ctx workflow.Context) error {
 		c.Notice.Version = c.NoticeVersion
 	}
 	c.Notice.Text = c.noticeText()
+	c.Notice.Province = c.cfg.Province // a notice resumed from a run before provinces had none
 	actx := workflow.WithActivityOptions(ctx, activityOptions)
 	return workflow.ExecuteActivity(actx, acts.PublishNotice, *c.Notice).Get(ctx, nil)
 }

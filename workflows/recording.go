@@ -38,7 +38,7 @@ func (c *campaign) setPhase(ctx workflow.Context, to domain.Phase, actor domain.
 func (c *campaign) campaignEvent(ctx workflow.Context, actor domain.Actor, action, from, to, rule, detail string) {
 	c.Seq++
 	c.pending.events = append(c.pending.events, readmodel.Event{
-		WorkflowID: CampaignID(c.cfg.Year), Seq: c.Seq, At: workflow.Now(ctx), Actor: actor.String(),
+		WorkflowID: c.id, Seq: c.Seq, At: workflow.Now(ctx), Actor: actor.String(),
 		Action: action, From: from, To: to, Rule: rule, Detail: detail,
 	})
 }
@@ -81,7 +81,7 @@ func (c *campaign) flush(ctx workflow.Context) error {
 	for county := range c.pending.Apps {
 		c.Apps[county].Version = c.Rev
 	}
-	p := readmodel.Projection{Year: c.cfg.Year, Events: c.pending.events}
+	p := readmodel.Projection{Year: c.cfg.Year, Province: c.cfg.Province, Events: c.pending.events}
 	v := c.view()
 	p.Campaign = &v
 	for _, county := range domain.SortedCodes(c.pending.Apps) {

@@ -32,9 +32,9 @@ var recordHistories = flag.Bool("record-histories", false, "write the histories 
 // -record-histories. The replay test replays every file in testdata, so the histories
 // recorded by earlier versions of the code stay there and keep replaying.
 var historyFiles = map[string]string{
-	workflows.CampaignID(2016):              "campaign-2016-v4.json",
-	workflows.ApplicationID(2016, "520102"): "application-2016-520102-v4.json",
-	workflows.ApplicationID(2016, "520111"): "application-2016-520111-v4.json",
+	workflows.CampaignID("520000", 2016):    "campaign-520000-2016-v5.json",
+	workflows.ApplicationID(2016, "520102"): "application-2016-520102-v5.json",
+	workflows.ApplicationID(2016, "520111"): "application-2016-520111-v5.json",
 }
 
 // TestCampaignOnServer runs a compressed campaign with real, seconds-away deadlines on
@@ -91,7 +91,7 @@ func playCompressed(t *testing.T, ctx context.Context, c client.Client, rec *rec
 	cfg.NoticeDeadline = now.Add(30 * time.Second)
 	cfg.PublicityPeriod = domain.DurationPeriod(3 * time.Second)
 	cfg.Quota = 2
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignID(year), TaskQueue: workflows.TaskQueue},
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignID("520000", year), TaskQueue: workflows.TaskQueue},
 		workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: admin, Limits: limits})
 	require.NoError(t, err)
 
@@ -99,7 +99,7 @@ func playCompressed(t *testing.T, ctx context.Context, c client.Client, rec *rec
 	update := func(name string, in, out any) error {
 		n++
 		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: workflows.CampaignID(year), UpdateName: name, UpdateID: fmt.Sprintf("test-%d", n),
+			WorkflowID: workflows.CampaignID("520000", year), UpdateName: name, UpdateID: fmt.Sprintf("test-%d", n),
 			Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
 		if err != nil {

@@ -10,7 +10,7 @@ import (
 // view is the campaign object of API.md, computed from the workflow's state.
 func (c *campaign) view() readmodel.CampaignView {
 	v := readmodel.CampaignView{
-		Year: c.cfg.Year, Province: c.cfg.Province, Edition: c.cfg.Edition, Department: c.cfg.Department, Contact: c.cfg.Contact,
+		Year: c.cfg.Year, Province: c.cfg.Province, WorkflowID: c.id, Edition: c.cfg.Edition, Department: c.cfg.Department, Contact: c.cfg.Contact,
 		FromYear: c.cfg.FromYear, Carried: c.cfg.Carried, DirectlyAdministered: c.cfg.DirectlyAdministered,
 		Phase: c.Phase, Overdue: c.Overdue,
 		Quota: c.cfg.Quota, PrefectureCap: c.cfg.PrefectureCap,

@@ -24,7 +24,8 @@ func runBench(ctx context.Context, args []string) error {
 	bursts := fs.String("burst", "", `comma-separated sizes of the deadline burst, "" for none (default n,10n; --quick: n)`)
 	httpSamples := fs.Int("http-samples", 0, "round trips per path of the HTTP overhead step (default n/5, --quick: n/10; at least 10)")
 	ceiling := fs.Duration("ceiling", def.CeilingDuration, "how long the commit-ceiling loop runs per connection count (--quick: 1s)")
-	persistence := fs.String("persistence", strings.Join(def.Persistence, ","), "Temporal persistences for the lifecycle: sqlite,postgres (bursts use the first)")
+	persistence := fs.String("persistence", strings.Join(def.Persistence, ","), "Temporal persistences for the lifecycle and the national deadline: sqlite,postgres (bursts use the first)")
+	national := fs.Bool("national", def.National, "the national deadline: every province's campaign of one year (about 2,850 cases) sharing one deadline, on each persistence (--quick: off)")
 	out := fs.String("out", filepath.Join("bench", "results.json"), "where to write the JSON results")
 	quick := fs.Bool("quick", false, "a small run (n=100, one burst of 100) that still exercises every step; flags given explicitly override it")
 	concurrency := fs.Int("concurrency", def.Concurrency, "Updates the driver keeps in flight")
@@ -53,6 +54,9 @@ func runBench(ctx context.Context, args []string) error {
 	}
 	if set["ceiling"] {
 		cfg.CeilingDuration = *ceiling
+	}
+	if set["national"] {
+		cfg.National = *national
 	}
 	cfg.Persistence = strings.Split(*persistence, ",")
 	cfg.Concurrency = *concurrency

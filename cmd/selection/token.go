@@ -16,7 +16,7 @@ import (
 func runToken(_ context.Context, args []string) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	role := fs.String("role", "", "county, prefecture, reviewer or admin")
-	region := fs.String("region", "", "county code, prefecture code, or the province code (PROVINCE)")
+	region := fs.String("region", "", "county code, prefecture code, or the province code of any province (PROVINCE's by default)")
 	sub := fs.String("sub", "", "who the token names (default: role-region)")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
 	if err := fs.Parse(args); err != nil {
@@ -26,7 +26,14 @@ func runToken(_ context.Context, args []string) error {
 	if !r.Valid() {
 		return fmt.Errorf("--role must be county, prefecture, reviewer or admin, got %q", *role)
 	}
+	// The region's code names its province (GB/T 2260), so one deployment mints tokens
+	// for the officials of every province it serves; PROVINCE is the fallback.
 	province := env("PROVINCE")
+	if p := domain.ProvinceCode(*region); p != "" {
+		if _, ok := domain.ProvinceOf(p); ok {
+			province = p
+		}
+	}
 	divs, err := domain.Current(province)
 	if err != nil {
 		return fmt.Errorf("PROVINCE: %v", err)

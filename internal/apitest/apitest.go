@@ -2,7 +2,7 @@
 // server per test binary, with one worker on the product's task queue, and per test a
 // fresh PostgreSQL database and a campaign year of its own. Starting a Temporal server
 // takes seconds, so a binary's tests share it and keep apart by year (workflow IDs are
-// campaign/{year}) and by database.
+// campaign/{province}/{year} and application/{year}/{county}) and by database.
 package apitest
 
 import (
@@ -130,7 +130,7 @@ func NewServer(t testing.TB, year int, configure ...func(*api.Config)) *Server {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = env.Client.TerminateWorkflow(ctx, workflows.CampaignID(year), "", "test over")
+		_ = env.Client.TerminateWorkflow(ctx, workflows.CampaignID(Province, year), "", "test over")
 	})
 	cfg := api.Config{JWTSecret: Secret, Province: Province, Logger: slog.New(slog.DiscardHandler)}
 	for _, f := range configure {

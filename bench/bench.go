@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/guizhou-commerce/selection/worker"
 )
 
 // DefaultServerURL is the PostgreSQL server of dev machines (trust auth), used when
@@ -64,6 +66,9 @@ type Config struct {
 	// Warmup is the number of cases each warm-up campaign prepares before a step; the
 	// warm-up's rate sets the step's shared deadline so that it falls after the setup.
 	Warmup int `json:"warmup"`
+	// Worker is the workers' tuning (WORKER_STICKY_TIMEOUT, WORKER_CACHE_SIZE); zero
+	// fields keep the product's defaults.
+	Worker worker.Tuning `json:"worker"`
 	// Publicity is the campaigns' publicity period in the lifecycle step.
 	Publicity time.Duration `json:"publicity_ns"`
 	// ProfileDir, when set, receives one CPU profile per step (<step>.pprof).

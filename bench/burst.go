@@ -89,7 +89,7 @@ func (r *runner) nationalStep(ctx context.Context, persistence string) (Burst, e
 		n += len(ref.order)
 	}
 	b := Burst{N: n, Campaigns: len(refs), Provinces: len(refs), Shards: 1}
-	return r.deadlineStep(ctx, "national", persistence, b, func(shards []*shard) []*campaignPlan {
+	return r.deadlineStep(ctx, "national-"+persistence, persistence, b, func(shards []*shard) []*campaignPlan {
 		return planNational(refs, shards)
 	})
 }

@@ -173,9 +173,10 @@ func (r *runner) startEnv(ctx context.Context, name, persistence string, shards 
 		}); err != nil {
 			return nil, fmt.Errorf("%s: dial Temporal: %w", name, err)
 		}
-		// The product's worker with the product's defaults; the floor's bare workflow
-		// rides on the same worker, so both see the same pollers and cache.
-		sh.worker = worker.New(sh.client, &activities.Activities{Store: sh.counted}, sdkworker.Options{})
+		// The product's worker with the run's tuning (the product's defaults unless
+		// --sticky-timeout or --cache-size say otherwise); the floor's bare workflow rides
+		// on the same worker, so both see the same pollers and cache.
+		sh.worker = worker.New(sh.client, &activities.Activities{Store: sh.counted}, r.cfg.Worker.Apply(sdkworker.Options{}))
 		sh.worker.RegisterWorkflowWithOptions(BareWorkflow, workflow.RegisterOptions{Name: BareWorkflowName})
 		if err := sh.worker.Start(); err != nil {
 			return nil, fmt.Errorf("%s: start worker: %w", name, err)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/guizhou-commerce/selection/bench"
+	"github.com/guizhou-commerce/selection/worker"
 )
 
 // runBench is `selection bench`: it measures the engine on this machine against the
@@ -30,6 +31,8 @@ func runBench(ctx context.Context, args []string) error {
 	quick := fs.Bool("quick", false, "a small run (n=100, one burst of 100) that still exercises every step; flags given explicitly override it")
 	concurrency := fs.Int("concurrency", def.Concurrency, "Updates the driver keeps in flight")
 	profileDir := fs.String("profile-dir", "", "write one CPU profile per step into this directory")
+	sticky := fs.Duration("sticky-timeout", worker.DefaultStickyScheduleToStart, "the workers' sticky schedule-to-start timeout (WORKER_STICKY_TIMEOUT)")
+	cacheSize := fs.Int("cache-size", worker.DefaultCacheSize, "workflows the process caches between tasks (WORKER_CACHE_SIZE)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,6 +64,7 @@ func runBench(ctx context.Context, args []string) error {
 	cfg.Persistence = strings.Split(*persistence, ",")
 	cfg.Concurrency = *concurrency
 	cfg.ProfileDir = *profileDir
+	cfg.Worker = worker.Tuning{StickyScheduleToStart: *sticky, CacheSize: *cacheSize}
 	cfg.Progress = os.Stderr
 	cfg.Province = env("PROVINCE")
 	cfg.ServerURL = bench.DefaultServerURL

@@ -8,10 +8,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/guizhou-commerce/selection/api"
 	"github.com/guizhou-commerce/selection/domain"
 	"github.com/guizhou-commerce/selection/store"
+	"github.com/guizhou-commerce/selection/worker"
 	"github.com/guizhou-commerce/selection/workflows"
 )
 
@@ -51,6 +53,8 @@ var settings = []setting{
 	{"CASE_SIGNALS_PER_RUN", "1000", []string{"run", "api"}, "transitions an application workflow run takes in before it continues as new; fixed into each campaign when it is created"},
 	{"TEMPORAL_SUGGEST_CAN_EVENTS", "4096", []string{"run"}, "history events at which the embedded Temporal server suggests continue-as-new (the campaign and cases follow it)"},
 	{"TEMPORAL_SUGGEST_CAN_BYTES", "4194304", []string{"run"}, "history bytes at which the embedded Temporal server suggests continue-as-new"},
+	{"WORKER_STICKY_TIMEOUT", "5s", []string{"run", "worker"}, "how long a workflow task waits for the worker that holds the workflow in its cache before any worker takes it and replays the history (Go duration)"},
+	{"WORKER_CACHE_SIZE", "10000", []string{"run", "worker"}, "workflows the worker process keeps in memory between tasks; an evicted one is replayed from its history at its next task"},
 	{"LOG_FORMAT", "json", []string{"run", "worker", "api", "migrate"}, "json or text"},
 	{"DATA_DIR", ".data", []string{"run"}, "files of the embedded Temporal server (SQLite)"},
 	{"TEMPORAL_FRONTEND_ADDR", "127.0.0.1:7233", []string{"run"}, "gRPC frontend of the embedded Temporal server"},
@@ -83,6 +87,8 @@ type config struct {
 	// SuggestCANEvents and SuggestCANBytes tune the embedded Temporal server.
 	SuggestCANEvents int
 	SuggestCANBytes  int
+	// Worker is how the worker keeps workflows in memory between their tasks.
+	Worker worker.Tuning
 }
 
 // env reads a setting of the table, with its default when unset. An empty value
@@ -147,6 +153,7 @@ func loadConfig() (config, error) {
 		{"OBJECTIONS_OPEN_PER_COUNTY", &c.ObjectionsPerCounty}, {"OBJECTIONS_OPEN_PER_CONTACT", &c.ObjectionsPerContact},
 		{"CAMPAIGN_UPDATES_PER_RUN", &c.Limits.UpdatesPerRun}, {"CASE_SIGNALS_PER_RUN", &c.Limits.SignalsPerRun},
 		{"TEMPORAL_SUGGEST_CAN_EVENTS", &c.SuggestCANEvents}, {"TEMPORAL_SUGGEST_CAN_BYTES", &c.SuggestCANBytes},
+		{"WORKER_CACHE_SIZE", &c.Worker.CacheSize},
 	} {
 		v, err := strconv.Atoi(env(n.name))
 		if err != nil || v < 1 {
@@ -154,6 +161,11 @@ func loadConfig() (config, error) {
 		}
 		*n.to = v
 	}
+	sticky, err := time.ParseDuration(env("WORKER_STICKY_TIMEOUT"))
+	if err != nil || sticky < time.Second {
+		return c, fmt.Errorf("WORKER_STICKY_TIMEOUT must be a Go duration of at least 1s, got %q", env("WORKER_STICKY_TIMEOUT"))
+	}
+	c.Worker.StickyScheduleToStart = sticky
 	if c.Limits.UpdatesPerRun > maxUpdatesPerRun {
 		return c, fmt.Errorf("CAMPAIGN_UPDATES_PER_RUN must leave room under Temporal's 2,000 Updates per run: at most %d, got %d", maxUpdatesPerRun, c.Limits.UpdatesPerRun)
 	}

@@ -79,7 +79,7 @@ func runAll(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	w, err := startWorker(c, st)
+	w, err := startWorker(c, st, cfg.Worker)
 	if err != nil {
 		return err
 	}

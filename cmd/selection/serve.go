@@ -52,8 +52,8 @@ func dialTemporal(ctx context.Context, addr, namespace string, log *slog.Logger,
 }
 
 // startWorker runs the product's worker against c until Stop.
-func startWorker(c client.Client, st *store.Store) (sdkworker.Worker, error) {
-	w := worker.New(c, &activities.Activities{Store: st}, sdkworker.Options{})
+func startWorker(c client.Client, st *store.Store, t worker.Tuning) (sdkworker.Worker, error) {
+	w := worker.New(c, &activities.Activities{Store: st}, t.Apply(sdkworker.Options{}))
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
@@ -170,7 +170,7 @@ func runWorker(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer c.Close()
-	w, err := startWorker(c, st)
+	w, err := startWorker(c, st, cfg.Worker)
 	if err != nil {
 		return err
 	}

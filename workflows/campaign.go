@@ -158,18 +158,6 @@ type campaign struct {
 	// twice (a resumed run and a handler of its first task may both start one).
 	timers  map[int64]bool
 	updates int // Updates this run accepted, bounded by limits.UpdatesPerRun
-	// batched is set on runs since projectionChange: a flush asks the flusher, which
-	// writes everything pending in one local activity, for all the flushes of a
-	// workflow task at once. flushAsked counts the flushes asked for, flushDone those
-	// a landed write covered; flushErr ends every waiting flush.
-	batched               bool
-	flushAsked, flushDone int64
-	flushErr              error
-	// startInBackground is set on runs since caseStartChange: a registration answers
-	// before its case workflow's start is known, and starting holds the starts of this
-	// run until the run ends (see signal).
-	startInBackground bool
-	starting          map[string]workflow.Future
 	// resweep holds the cases and prefectures an act received in time reopened after the
 	// recommendation deadline; the next flush applies the deadline to them again (R14).
 	resweep resweep
@@ -191,7 +179,6 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (readmodel.Campaig
 		createdBy: in.CreatedBy,
 		pending:   newPending(),
 		settling:  map[string]bool{},
-		starting:  map[string]workflow.Future{},
 		timers:    map[int64]bool{},
 	}
 	if err := c.cfg.Validate(c.divs); err != nil {
@@ -217,15 +204,8 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (readmodel.Campaig
 		c.Objections = map[string]*readmodel.Objection{}
 	}
 	c.cfg.TimeRules = c.TimeRules // every rule that reads a deadline gets it with the config
-	// Decided per run, so a campaign recorded before the change takes it up when it
-	// next continues as new.
-	c.batched = workflow.GetVersion(ctx, projectionChange, workflow.DefaultVersion, 1) == 1
-	c.startInBackground = workflow.GetVersion(ctx, caseStartChange, workflow.DefaultVersion, 1) == 1
 	if err := c.setup(ctx); err != nil {
 		return readmodel.CampaignView{}, err
-	}
-	if c.batched {
-		workflow.Go(ctx, c.flusher)
 	}
 	return c.run(ctx, in.Resume != nil)
 }

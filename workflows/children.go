@@ -18,13 +18,6 @@ import (
 // it start case workflows that end at every final state, and release nothing.
 const reopenableChange = "r13-reopenable-cases"
 
-// caseStartChange names the change that no longer holds a registration until Temporal
-// reports its case workflow started: the start completes in the background while the
-// Update answers (one workflow task sooner, the largest part of a registration's
-// latency in BENCHMARKS.md), and the transitions for a case wait for its start before
-// they are signalled, in the order they were sent. Runs recorded before it wait.
-const caseStartChange = "case-start-in-background"
-
 // startCase starts the county's own workflow with its search attributes (DESIGN.md §4).
 func (c *campaign) startCase(ctx workflow.Context, a *CaseRecord, first readmodel.Event) error {
 	opts := workflow.ChildWorkflowOptions{
@@ -45,43 +38,12 @@ func (c *campaign) startCase(ctx workflow.Context, a *CaseRecord, first readmode
 		DirectlyAdministered: a.Div.DirectlyAdministered, Exempt: a.Exempt, Registered: first, View: &view,
 		Limits: c.limits, Hold: c.Reopenable,
 	})
-	started := child.GetChildWorkflowExecution()
-	if !c.startInBackground {
-		return started.Get(ctx, nil)
-	}
-	// The run may not end before the start is known: a new run after continue-as-new
-	// signals its cases directly.
-	c.starting[a.Div.Code] = started
-	c.busy++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { c.busy-- }()
-		if err := started.Get(ctx, nil); err != nil {
-			workflow.GetLogger(ctx).Error("start application workflow", "county", a.Div.Code, "error", err)
-		}
-	})
-	return nil
+	return child.GetChildWorkflowExecution().Get(ctx, nil)
 }
 
 // signal hands a transition to the case's own workflow. A failure is logged, not fatal:
-// the campaign stays the authority and the read model is written from here. A case whose
-// workflow this run started gets its transitions once the start is known, each from a
-// coroutine of its own: coroutines run in the order they were made, so the signals
-// leave in the order they were sent.
+// the campaign stays the authority and the read model is written from here.
 func (c *campaign) signal(ctx workflow.Context, a *CaseRecord, t Transition) {
-	if started, ok := c.starting[a.Div.Code]; ok {
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			if err := started.Get(ctx, nil); err != nil {
-				return // logged by startCase; there is no workflow to signal
-			}
-			c.signalNow(ctx, a, t)
-		})
-		return
-	}
-	c.signalNow(ctx, a, t)
-}
-
-// signalNow sends the transition at once and logs a failure.
-func (c *campaign) signalNow(ctx workflow.Context, a *CaseRecord, t Transition) {
 	f := workflow.SignalExternalWorkflow(ctx, ApplicationID(c.cfg.Year, a.Div.Code), "", SignalTransition, t)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		if err := f.Get(ctx, nil); err != nil {

@@ -32,9 +32,9 @@ var recordHistories = flag.Bool("record-histories", false, "write the histories 
 // -record-histories. The replay test replays every file in testdata, so the histories
 // recorded by earlier versions of the code stay there and keep replaying.
 var historyFiles = map[string]string{
-	workflows.CampaignID("520000", 2016):    "campaign-520000-2016-v6.json",
-	workflows.ApplicationID(2016, "520102"): "application-2016-520102-v6.json",
-	workflows.ApplicationID(2016, "520111"): "application-2016-520111-v6.json",
+	workflows.CampaignID("520000", 2016):    "campaign-520000-2016-v5.json",
+	workflows.ApplicationID(2016, "520102"): "application-2016-520102-v5.json",
+	workflows.ApplicationID(2016, "520111"): "application-2016-520111-v5.json",
 }
 
 // TestCampaignOnServer runs a compressed campaign with real, seconds-away deadlines on

@@ -79,7 +79,7 @@ func (s *server) registerApplication(c echo.Context) error {
 	if err := s.update(c, v, workflows.UpdateRegister, workflows.RegisterInput{Actor: a, County: req.County, ReceivedAt: receivedAt(c)}, &app); err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderLocation, s.campaignPath(c, v)+"/applications/"+app.County)
+	c.Response().Header().Set(echo.HeaderLocation, campaignPath(c, v)+"/applications/"+app.County)
 	return c.JSON(http.StatusCreated, app)
 }
 

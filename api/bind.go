@@ -299,7 +299,7 @@ func (s *server) provinceOf(c echo.Context) (string, error) {
 
 // campaignPath is the path of a campaign in the form the request used: under
 // /provinces/{province} when it came that way, else under /campaigns alone.
-func (s *server) campaignPath(c echo.Context, v readmodel.CampaignView) string {
+func campaignPath(c echo.Context, v readmodel.CampaignView) string {
 	if c.Param("province") != "" {
 		return fmt.Sprintf("%s/provinces/%s/campaigns/%d", BasePath, v.Province, v.Year)
 	}

@@ -224,11 +224,11 @@ func TestNationalPlan(t *testing.T) {
 	for _, p := range plans {
 		ids[p.id()] = true
 		if p.year != firstYear {
-			t.Errorf("%s campaigns in %d, want %d", p.province, p.year, firstYear)
+			t.Errorf("%s campaigns in %d, want %d", p.ref.province, p.year, firstYear)
 		}
 		for _, c := range p.counties {
-			if domain.ProvinceCode(c.Code) != p.province || c.Level != domain.LevelCounty {
-				t.Errorf("%s's campaign registers %s %s", p.province, c.Code, c.Level)
+			if domain.ProvinceCode(c.Code) != p.ref.province || c.Level != domain.LevelCounty {
+				t.Errorf("%s's campaign registers %s %s", p.ref.province, c.Code, c.Level)
 			}
 		}
 		n += len(p.counties)

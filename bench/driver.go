@@ -125,7 +125,6 @@ func (ref *reference) campaignConfig(year int, deadline time.Time, publicity tim
 type campaignPlan struct {
 	sh       *shard
 	ref      *reference // the province's reference data, which configures the campaign
-	province string
 	year     int
 	counties []domain.Division
 	filings  map[string][]string // prefecture → its picks among this campaign's counties
@@ -145,7 +144,7 @@ func planCampaigns(ref *reference, n int, shards []*shard) []*campaignPlan {
 		if i < n%count {
 			size++
 		}
-		p := &campaignPlan{sh: shards[i%len(shards)], ref: ref, province: ref.province, year: firstYear + i/len(shards), counties: order[:size], filings: map[string][]string{}}
+		p := &campaignPlan{sh: shards[i%len(shards)], ref: ref, year: firstYear + i/len(shards), counties: order[:size], filings: map[string][]string{}}
 		in := map[string]bool{}
 		for _, c := range p.counties {
 			in[c.Code] = true
@@ -170,7 +169,7 @@ func planCampaigns(ref *reference, n int, shards []*shard) []*campaignPlan {
 }
 
 // id is the plan's campaign workflow ID.
-func (p *campaignPlan) id() string { return workflows.CampaignID(p.province, p.year) }
+func (p *campaignPlan) id() string { return workflows.CampaignID(p.ref.province, p.year) }
 
 // planNational is one campaign per province of the reference data, every one in the
 // same year on the first shard, each registering all its counties: the Ministry's
@@ -178,8 +177,7 @@ func (p *campaignPlan) id() string { return workflows.CampaignID(p.province, p.y
 func planNational(refs []*reference, shards []*shard) []*campaignPlan {
 	plans := make([]*campaignPlan, len(refs))
 	for i, ref := range refs {
-		plans[i] = &campaignPlan{sh: shards[0], ref: ref, province: ref.province, year: firstYear, counties: ref.order,
-			filings: map[string][]string{}}
+		plans[i] = &campaignPlan{sh: shards[0], ref: ref, year: firstYear, counties: ref.order, filings: map[string][]string{}}
 	}
 	return plans
 }

@@ -18,22 +18,25 @@ import (
 // update runs one official action as a Temporal Update on the campaign's workflow (the
 // ID the read model holds for it) and waits for its outcome. The workflow's handler answers only after the read model
 // is written, so the caller may read its own write at once. A validator's refusal comes
-// back as the rule's code and sentence; anything else is left to the error handler
+// back as the rule's code and sentence; a refusal because the run was handing over is
+// sent again until the request's time runs out (workflows.Send); anything else is left to the error handler
 // (503 for an unreachable Temporal, 504 for the request deadline, 500 otherwise).
 func (s *server) update(c echo.Context, v readmodel.CampaignView, name string, in, out any) error {
 	ctx := c.Request().Context()
-	h, err := s.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   v.WorkflowID,
-		UpdateName:   name,
-		UpdateID:     updateID(c),
-		Args:         []any{in},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, out)
-	}
+	err := workflows.Send(ctx, s.tc, client.UpdateWorkflowOptions{
+		WorkflowID: v.WorkflowID,
+		UpdateName: name,
+		UpdateID:   updateID(c),
+		Args:       []any{in},
+	}, out)
 	if err == nil {
 		return nil
+	}
+	if workflows.HandingOver(err) {
+		// The request's time ran out while the campaign's run handed over: nothing was
+		// applied, and the same request (with its Idempotency-Key) may be sent again.
+		c.Response().Header().Set("Retry-After", "1")
+		return newError(codeUnavailable, "", "the campaign is busy handing over to its next run; retry shortly")
 	}
 	if re, ok := workflows.RuleErrorOf(err); ok {
 		return fromRule(re)

@@ -200,19 +200,15 @@ func newDriver() *driver { return &driver{latencies: map[string][]time.Duration{
 var errOverran = errors.New("the setup overran the shared deadline")
 
 // update runs one Update on a campaign (its workflow ID) and waits for its outcome, as
-// the API does.
+// the API does (workflows.Send): the latency includes any wait for a run's hand-over.
 func (d *driver) update(ctx context.Context, sh *shard, campaign string, name string, in, out any) error {
 	if !d.deadline.IsZero() && !time.Now().Before(d.deadline) {
 		return fmt.Errorf("%s on %s: %w (deadline %s)", name, campaign, errOverran, d.deadline.Format(time.TimeOnly))
 	}
 	start := time.Now()
-	h, err := sh.client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: campaign, UpdateName: name, UpdateID: uuid.NewString(),
-		Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, out)
-	}
+	err := workflows.Send(ctx, sh.client, client.UpdateWorkflowOptions{
+		WorkflowID: campaign, UpdateName: name, UpdateID: uuid.NewString(), Args: []any{in},
+	}, out)
 	if err != nil {
 		if re, ok := workflows.RuleErrorOf(err); ok && re.Code == domain.CodeDeadlinePassed {
 			return fmt.Errorf("%s on %s: %w: %v", name, campaign, errOverran, re)

@@ -41,12 +41,8 @@ func TestConcurrentFilingsAreAtomic(t *testing.T) {
 		workflows.CampaignWorkflowName, workflows.CampaignInput{Config: cfg, CreatedBy: admin})
 	require.NoError(t, err)
 	update := func(id, name string, in, out any) error {
-		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflows.CampaignID("520000", 2016), UpdateName: name,
-			UpdateID: id, Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted})
-		if err != nil {
-			return err
-		}
-		return h.Get(ctx, out)
+		return workflows.Send(ctx, c, client.UpdateWorkflowOptions{WorkflowID: workflows.CampaignID("520000", 2016), UpdateName: name,
+			UpdateID: id, Args: []any{in}}, out)
 	}
 	counties := []string{"520102", "520103", "520111", "520112", "520113"}
 	for _, code := range counties {

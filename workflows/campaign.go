@@ -158,6 +158,22 @@ type campaign struct {
 	// twice (a resumed run and a handler of its first task may both start one).
 	timers  map[int64]bool
 	updates int // Updates this run accepted, bounded by limits.UpdatesPerRun
+	// fast is set on runs since fastUpdatesChange. A flush then asks the flusher, which
+	// writes everything pending in one local activity for all the flushes of a workflow
+	// task at once (flushAsked counts the flushes asked for, flushDone those a landed
+	// write covered; flushErr ends every waiting flush); a registration answers before
+	// its case workflow's start is known; and a case's signals leave one after the other
+	// (sent holds, per case, its start or its last signal's delivery) and are delivered
+	// before the run ends.
+	fast                  bool
+	flushAsked, flushDone int64
+	flushErr              error
+	sent                  map[string]workflow.Future
+	// draining is set once the run stops taking new work: the campaign closed or the run
+	// is full. Validators then refuse every Update as handing over (HandingOver), which
+	// the API retries on the next run, so the run's drain ends with the handlers it
+	// already accepted however many Updates keep arriving.
+	draining bool
 	// resweep holds the cases and prefectures an act received in time reopened after the
 	// recommendation deadline; the next flush applies the deadline to them again (R14).
 	resweep resweep
@@ -179,6 +195,7 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (readmodel.Campaig
 		createdBy: in.CreatedBy,
 		pending:   newPending(),
 		settling:  map[string]bool{},
+		sent:      map[string]workflow.Future{},
 		timers:    map[int64]bool{},
 	}
 	if err := c.cfg.Validate(c.divs); err != nil {
@@ -204,8 +221,14 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) (readmodel.Campaig
 		c.Objections = map[string]*readmodel.Objection{}
 	}
 	c.cfg.TimeRules = c.TimeRules // every rule that reads a deadline gets it with the config
+	// Decided per run, so a campaign recorded before the change takes it up when it
+	// next continues as new.
+	c.fast = workflow.GetVersion(ctx, fastUpdatesChange, workflow.DefaultVersion, 1) == 1
 	if err := c.setup(ctx); err != nil {
 		return readmodel.CampaignView{}, err
+	}
+	if c.fast {
+		workflow.Go(ctx, c.flusher)
 	}
 	return c.run(ctx, in.Resume != nil)
 }
@@ -278,8 +301,9 @@ func (c *campaign) run(ctx workflow.Context, resumed bool) (readmodel.CampaignVi
 		return readmodel.CampaignView{}, failed
 	}
 	// Every handler finishes (and every projection lands) before the run ends, so no
-	// accepted Update is lost; Updates admitted meanwhile are retried by Temporal on
-	// the next run.
+	// accepted Update is lost; Updates that arrive meanwhile are refused as handing
+	// over, and the API sends them again to the next run.
+	c.draining = true
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && c.busy == 0 }); err != nil {
 		return readmodel.CampaignView{}, err
 	}

@@ -25,6 +25,24 @@ func toApplicationError(err error) error {
 	return err
 }
 
+// handingOverType is the ApplicationError type of an Update refused because the run is
+// draining before it continues as new or closes (campaign.draining). It is no rule's
+// refusal: the same Update, sent again, reaches the next run.
+const handingOverType = "run_handing_over"
+
+// errHandingOver is the validators' refusal while the run drains. It leaves no trace in
+// history (a validator's refusal never does).
+var errHandingOver = temporal.NewNonRetryableApplicationError(
+	"the campaign's workflow is handing over to its next run; send the Update again", handingOverType, nil)
+
+// HandingOver reports that an Update was refused only because the campaign's run was
+// handing over to the next: the caller sends it again, with the same Update ID, after a
+// short wait.
+func HandingOver(err error) bool {
+	var ae *temporal.ApplicationError
+	return errors.As(err, &ae) && ae.Type() == handingOverType
+}
+
 // RuleErrorOf recovers the rule's refusal from an error returned by an Update (validator
 // rejection or handler failure). It reports false for anything else: those are internal
 // errors the API must not show.

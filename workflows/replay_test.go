@@ -18,7 +18,7 @@ import (
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(files), 12, "the histories of every version are kept")
+	require.GreaterOrEqual(t, len(files), 18, "the histories of every version are kept")
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			replayer := sdkworker.NewWorkflowReplayer()

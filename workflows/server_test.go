@@ -32,9 +32,9 @@ var recordHistories = flag.Bool("record-histories", false, "write the histories 
 // -record-histories. The replay test replays every file in testdata, so the histories
 // recorded by earlier versions of the code stay there and keep replaying.
 var historyFiles = map[string]string{
-	workflows.CampaignID("520000", 2016):    "campaign-520000-2016-v5.json",
-	workflows.ApplicationID(2016, "520102"): "application-2016-520102-v5.json",
-	workflows.ApplicationID(2016, "520111"): "application-2016-520111-v5.json",
+	workflows.CampaignID("520000", 2016):    "campaign-520000-2016-v6.json",
+	workflows.ApplicationID(2016, "520102"): "application-2016-520102-v6.json",
+	workflows.ApplicationID(2016, "520111"): "application-2016-520111-v6.json",
 }
 
 // TestCampaignOnServer runs a compressed campaign with real, seconds-away deadlines on
@@ -98,14 +98,9 @@ func playCompressed(t *testing.T, ctx context.Context, c client.Client, rec *rec
 	n := 0
 	update := func(name string, in, out any) error {
 		n++
-		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: workflows.CampaignID("520000", year), UpdateName: name, UpdateID: fmt.Sprintf("test-%d", n),
-			Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
-		if err != nil {
-			return err
-		}
-		return h.Get(ctx, out)
+		return workflows.Send(ctx, c, client.UpdateWorkflowOptions{
+			WorkflowID: workflows.CampaignID("520000", year), UpdateName: name, UpdateID: fmt.Sprintf("test-%d", n), Args: []any{in},
+		}, out)
 	}
 	ok := func(name string, in, out any) {
 		t.Helper()

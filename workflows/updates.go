@@ -14,7 +14,8 @@ import (
 // another update may have changed the state between validation and execution. An act
 // received in time but processed after the recommendation deadline is checked against
 // the cases as the deadline found them (beginLate, R14); the validator puts them back
-// before it returns, so it changes nothing.
+// before it returns, so it changes nothing. While the run drains, the validator refuses
+// every Update as handing over (errHandingOver), so the drain ends.
 func setUpdate[In, Out any](ctx workflow.Context, c *campaign, name string, check func(workflow.Context, In) error, handle func(workflow.Context, In) (Out, error)) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
 		func(ctx workflow.Context, in In) (Out, error) {
@@ -39,6 +40,9 @@ func setUpdate[In, Out any](ctx workflow.Context, c *campaign, name string, chec
 			return out, toApplicationError(err)
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in In) error {
+			if c.draining || c.runIsFull(ctx) {
+				return errHandingOver
+			}
 			r, _, late, err := c.beginLate(ctx, in)
 			if err != nil {
 				return toApplicationError(err)

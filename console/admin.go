@@ -58,7 +58,7 @@ func (c *console) admin(r *request) error {
 	client := c.client(r)
 	cv, err := client.Campaign(r.ctx(), year)
 	if isStatus(err, http.StatusNotFound) {
-		return c.render(r, http.StatusOK, "admin", opts, adminView{Create: c.defaultCreateForm(year)})
+		return c.render(r, http.StatusOK, "admin", opts, adminView{Create: c.defaultCreateForm(r, year)})
 	}
 	if err != nil {
 		return err

@@ -17,9 +17,10 @@ func (c *console) client(r *request) *apiclient.Client {
 }
 
 // public is the API as anyone speaks to it, without a token: the notice and the
-// objection form are the public's, whoever is signed in.
+// objection form are the public's, whoever is signed in. It speaks to the request's
+// province's routes (/api/v1/provinces/{province}/…).
 func (c *console) public(r *request) *apiclient.Client {
-	return c.api.WithRequestHook(forwarded(r.ec))
+	return c.api.InProvince(r.province).WithRequestHook(forwarded(r.ec))
 }
 
 // forwarded makes each API request carry what the browser's request came with: its

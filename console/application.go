@@ -54,19 +54,19 @@ func (c *console) loadApplication(r *request) (applicationView, int, error) {
 	if err := r.requireUser(); err != nil {
 		return v, year, err
 	}
-	div, ok := c.divs.CountyOf(county, c.cfg.Province)
+	div, ok := r.divs.CountyOf(county, r.province)
 	if !ok {
-		return v, year, notFound("%s is not a county of province %s", county, c.cfg.Province)
+		return v, year, notFound("%s is not a county of province %s", county, r.province)
 	}
 	v.Div = div
-	v.Prefecture, _ = c.divs.Get(div.ParentCode)
+	v.Prefecture, _ = r.divs.Get(div.ParentCode)
 	v.Criteria = domain.Criteria
 	client := c.client(r)
 	if v.Campaign, err = client.Campaign(r.ctx(), year); err != nil {
 		return v, year, err
 	}
 	v.Next = nextDeadline(v.Campaign)
-	if d, ok := c.divsOf(v.Campaign).CountyOf(county, c.cfg.Province); ok {
+	if d, ok := c.divsOf(r, v.Campaign).CountyOf(county, r.province); ok {
 		div, v.Div = d, d
 	}
 	app, err := client.Application(r.ctx(), year, county)

@@ -70,7 +70,7 @@ func (c *console) board(r *request) error {
 	for _, p := range cv.Prefectures {
 		prefs[p.Code] = p
 	}
-	divs := c.divsOf(cv)
+	divs := c.divsOf(r, cv)
 	for _, p := range divs.Prefectures(cv.Province) {
 		cell := prefCell{Div: p, Status: domain.PrefectureOpen}
 		if fp, ok := prefs[p.Code]; ok {

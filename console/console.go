@@ -38,8 +38,9 @@ type Config struct {
 	Dev bool
 	// Logger receives the console's internal errors; nil discards them.
 	Logger *slog.Logger
-	// Province is the deployment's province, whose prefectures and counties (newest
-	// edition of the reference data) the console lays out; it must be set.
+	// Province is the deployment's default province: the one the public sees until it
+	// picks another. A signed-in official always sees the province of their own
+	// region, so one console serves every province the API serves.
 	Province string
 }
 
@@ -52,11 +53,13 @@ var staticFS embed.FS
 // console holds the console's dependencies: the client of the API instance it calls and
 // its pages.
 type console struct {
-	cfg   Config
-	api   *apiclient.Client
-	divs  *domain.Divisions
-	pages map[string]map[string]pageTemplate // page -> lang -> template
-	log   *slog.Logger
+	cfg Config
+	api *apiclient.Client
+	// regions holds every province's divisions (newest edition of the reference data),
+	// by province code: for sign-in, jurisdiction and the layout of a province's pages.
+	regions map[string]*domain.Divisions
+	pages   map[string]map[string]pageTemplate // page -> lang -> template
+	log     *slog.Logger
 }
 
 // reserved are the paths the API owns; Mount refuses to register anything under them, and
@@ -81,11 +84,18 @@ func Mount(e *echo.Echo, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	divs, err := domain.Current(cfg.Province)
-	if err != nil {
+	if _, err := domain.Current(cfg.Province); err != nil {
 		return fmt.Errorf("console: province: %w", err)
 	}
-	c := &console{cfg: cfg, api: apiclient.NewHandler(e), divs: divs, pages: pages, log: cfg.Logger}
+	regions := map[string]*domain.Divisions{}
+	for _, p := range domain.Provinces() {
+		d, err := domain.Current(p)
+		if err != nil {
+			return fmt.Errorf("console: province %s: %w", p, err)
+		}
+		regions[p] = d
+	}
+	c := &console{cfg: cfg, api: apiclient.NewHandler(e), regions: regions, pages: pages, log: cfg.Logger}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return fmt.Errorf("console: static assets: %w", err)

@@ -245,7 +245,7 @@ func TestSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &console{cfg: Config{JWTSecret: testSecret, Province: "520000"}, divs: divs}
+	c := &console{cfg: Config{JWTSecret: testSecret, Province: "520000"}, regions: map[string]*domain.Divisions{"520000": divs}}
 	u, err := c.parseToken(session.Value)
 	if err != nil || u.Role != domain.RolePrefecture || u.Region != "520300" || u.Sub != "zunyi" {
 		t.Fatalf("minted token: %+v, %v", u, err)

@@ -37,16 +37,16 @@ type createForm struct {
 }
 
 // defaultCreateForm proposes the 2016 notice's numbers and calendar (R1) for a year.
-func (c *console) defaultCreateForm(year int) *createForm {
-	return c.withReference(&createForm{Year: year, Quota: 12, Cap: 2,
+func (c *console) defaultCreateForm(r *request, year int) *createForm {
+	return c.withReference(r, &createForm{Year: year, Quota: 12, Cap: 2,
 		Recommendation: fmt.Sprintf("%d-08-01T23:59:59", year), Notice: fmt.Sprintf("%d-08-10T23:59:59", year),
 		Publicity: "168h"})
 }
 
 // withReference adds the province's editions and notice defaults the form offers.
-func (c *console) withReference(f *createForm) *createForm {
-	f.Editions = domain.Editions(c.cfg.Province)
-	f.Defaults, _ = domain.ProvinceOf(c.cfg.Province)
+func (c *console) withReference(r *request, f *createForm) *createForm {
+	f.Editions = domain.Editions(r.province)
+	f.Defaults, _ = domain.ProvinceOf(r.province)
 	return f
 }
 
@@ -99,7 +99,7 @@ func (c *console) createCampaign(r *request) error {
 	f := createForm{Recommendation: ec.FormValue("recommendation_deadline"), Notice: ec.FormValue("notice_deadline"),
 		Publicity: strings.TrimSpace(ec.FormValue("publicity_period")), Excluded: ec.FormValue("excluded"), National: ec.FormValue("national_scores"),
 		Edition: strings.TrimSpace(ec.FormValue("edition")), Department: strings.TrimSpace(ec.FormValue("department")), Contact: strings.TrimSpace(ec.FormValue("contact"))}
-	c.withReference(&f)
+	c.withReference(r, &f)
 	f.Year, _ = strconv.Atoi(ec.FormValue("year"))
 	f.FromYear, _ = strconv.Atoi(strings.TrimSpace(ec.FormValue("from_year")))
 	f.Quota, _ = strconv.Atoi(ec.FormValue("quota"))
@@ -131,7 +131,7 @@ func (c *console) createCampaign(r *request) error {
 	// the API copies them from that year, without it they are refused or defaulted as
 	// always (an empty exclusion list is sent as such unless it is to be copied).
 	_, err = c.client(r).CreateCampaign(r.formCtx(), api.CreateCampaignRequest{
-		Year: f.Year, Province: c.cfg.Province, Quota: f.Quota, PrefectureCap: f.Cap,
+		Year: f.Year, Province: r.province, Quota: f.Quota, PrefectureCap: f.Cap,
 		RecommendationDeadline: rec, NoticeDeadline: notice,
 		PublicityPeriod: f.Publicity, Excluded: excluded, NationalScores: scores,
 		Edition: f.Edition, Department: f.Department, Contact: f.Contact, FromYear: f.FromYear,

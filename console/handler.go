@@ -93,12 +93,12 @@ func (c *console) act(r *request, back string, call send, okKey string, okArgs .
 
 // divsOf is a campaign's own divisions: its edition of the codes and its list of
 // directly administered counties (R2, R4), so a campaign's pages lay out and badge its
-// counties as its workflow judges them; the deployment's regions (c.divs) span every
+// counties as its workflow judges them; the province's regions (r.divs) span every
 // edition and are for sign-in and jurisdiction.
-func (c *console) divsOf(cv readmodel.CampaignView) *domain.Divisions {
+func (c *console) divsOf(r *request, cv readmodel.CampaignView) *domain.Divisions {
 	d, err := domain.ReferenceFor(domain.Campaign{Year: cv.Year, Province: cv.Province, Edition: cv.Edition, DirectlyAdministered: cv.DirectlyAdministered})
 	if err != nil {
-		return c.divs
+		return r.divs
 	}
 	return d
 }

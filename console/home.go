@@ -49,7 +49,7 @@ func (c *console) home(r *request) error {
 					next = s.Year + 1
 				}
 			}
-			v.Create = c.defaultCreateForm(next)
+			v.Create = c.defaultCreateForm(r, next)
 		}
 	}
 	for y := first; y >= last; y-- {

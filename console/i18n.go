@@ -230,6 +230,9 @@ var messages = map[string][2]string{
 	"list.more":  {"下一页", "Next page"},
 	"list.first": {"回到第一页", "Back to the first page"},
 
+	"province.pick": {"省份", "Province"},
+	"province.go":   {"切换", "Switch"},
+
 	"home.title":        {"首页", "Home"},
 	"home.intro":        {"本平台供县、市（州）、评审专家和省级管理员办理电子商务进农村综合示范县评选，公众可查阅公示并提出异议。", "County, prefecture, reviewer and provincial officials run the selection of e-commerce demonstration counties here; the public reads the notice and may object."},
 	"home.campaigns":    {"评选年度", "Campaigns"},

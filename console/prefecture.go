@@ -50,9 +50,9 @@ func (c *console) loadPrefecture(r *request, orders map[string]int) (prefectureV
 	if err := r.requireUser(); err != nil {
 		return v, year, err
 	}
-	div, ok := c.divs.Get(code)
-	if !ok || div.Level != domain.LevelPrefecture || div.ParentCode != c.cfg.Province {
-		return v, year, notFound("%s is not a prefecture of province %s", code, c.cfg.Province)
+	div, ok := r.divs.Get(code)
+	if !ok || div.Level != domain.LevelPrefecture || div.ParentCode != r.province {
+		return v, year, notFound("%s is not a prefecture of province %s", code, r.province)
 	}
 	v.Div = div
 	if v.Campaign, err = c.client(r).Campaign(r.ctx(), year); err != nil {
@@ -74,7 +74,7 @@ func (c *console) loadPrefecture(r *request, orders map[string]int) (prefectureV
 		apps[list[i].County] = &list[i]
 	}
 	eligible := 0
-	for _, d := range c.divsOf(v.Campaign).Counties(code) {
+	for _, d := range c.divsOf(r, v.Campaign).Counties(code) {
 		pc := prefCounty{Div: d, App: apps[d.Code], Excluded: slices.Contains(v.Campaign.Excluded, d.Code)}
 		if pc.App != nil && !d.DirectlyAdministered && (pc.App.State == domain.StateSubmitted || pc.App.State == domain.StateRecommended) {
 			pc.Eligible = true
@@ -128,7 +128,7 @@ func (c *console) recommend(r *request) error {
 		order  int
 	}
 	var picks []pick
-	for _, d := range c.divs.Counties(code) {
+	for _, d := range r.divs.Counties(code) {
 		raw := ec.FormValue("order_" + d.Code)
 		if raw == "" {
 			continue

@@ -195,6 +195,11 @@ type pageData struct {
 	Year       int
 	Nav        []navLink
 	Body       any
+	// Province is the province the page concerns (request.province); Provinces, the
+	// picker's choices, only for the public, since an official's province is their
+	// region's.
+	Province  domain.Division
+	Provinces []provinceChoice
 }
 
 // render writes a full page. Pages are per user, so they are never cached; the CSP
@@ -218,8 +223,11 @@ func (c *console) render(r *request, status int, page string, o pageOpts, body a
 		Year:   o.year,
 		Body:   body,
 	}
+	d.Province = r.provinceDiv()
 	if r.user != nil {
-		d.UserRegion = r.user.RegionName(c.divs)
+		d.UserRegion = r.user.RegionName(r.divs)
+	} else {
+		d.Provinces = c.provinceChoices(r)
 	}
 	if o.year > 0 {
 		d.Nav = c.nav(r, o.year)

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,9 +31,11 @@ const (
 	csrfCookie    = "selection_csrf"
 	flashCookie   = "selection_flash"
 	langCookie    = "selection_lang"
-	csrfField     = "_csrf"
-	idemField     = "_idem"
-	csrfKey       = "console.csrf"
+	// provinceCookie remembers the province the public picked (?province=).
+	provinceCookie = "selection_province"
+	csrfField      = "_csrf"
+	idemField      = "_idem"
+	csrfKey        = "console.csrf"
 	// devTokenTTL is how long a token minted by the Dev picker lasts: a working day.
 	devTokenTTL = 12 * time.Hour
 )
@@ -61,6 +64,11 @@ type request struct {
 	c    *console
 	lang string
 	user *user
+	// province is the province whose campaigns the request concerns: the signed-in
+	// official's own, else the one the public picked, else the deployment's default;
+	// divs are its divisions.
+	province string
+	divs     *domain.Divisions
 }
 
 func (r *request) ctx() context.Context { return r.ec.Request().Context() }
@@ -108,6 +116,19 @@ func (c *console) newRequest(ec echo.Context) *request {
 			c.clearCookie(ec, sessionCookie)
 		}
 	}
+	r.province = c.cfg.Province
+	switch q := ec.QueryParam("province"); {
+	case r.user != nil:
+		r.province = domain.ProvinceCode(r.user.Region)
+	case c.regions[q] != nil:
+		r.province = q
+		c.setCookie(ec, &http.Cookie{Name: provinceCookie, Value: q, MaxAge: 365 * 24 * 3600})
+	default:
+		if ck, err := ec.Cookie(provinceCookie); err == nil && c.regions[ck.Value] != nil {
+			r.province = ck.Value
+		}
+	}
+	r.divs = c.regions[r.province]
 	return r
 }
 
@@ -124,7 +145,12 @@ func (c *console) parseToken(raw string) (*user, error) {
 		return nil, errors.New("token has no sub claim")
 	}
 	a := domain.Actor{Sub: claims.Subject, Role: claims.Role, Region: claims.Region}
-	if err := domain.ValidateActor(a, c.divs, c.cfg.Province); err != nil {
+	province := domain.ProvinceCode(a.Region)
+	divs, ok := c.regions[province]
+	if !ok {
+		return nil, &domain.RuleError{Code: domain.CodeForbidden, Rule: "R12", Message: fmt.Sprintf("region %q is in no province this deployment knows", domain.Excerpt(a.Region))}
+	}
+	if err := domain.ValidateActor(a, divs, province); err != nil {
 		return nil, err
 	}
 	return &user{Sub: claims.Subject, Role: claims.Role, Region: claims.Region, Expires: claims.ExpiresAt.Time, token: strings.TrimSpace(raw)}, nil
@@ -343,8 +369,8 @@ func (c *console) renderSignin(r *request, status int, err *apiclient.Error) err
 		Next:     localPath(r.ec.QueryParam("next")),
 		Dev:      c.cfg.Dev,
 		Roles:    []domain.Role{domain.RoleCounty, domain.RolePrefecture, domain.RoleReviewer, domain.RoleAdmin},
-		Province: c.province(),
-		Groups:   c.regionGroups(),
+		Province: r.provinceDiv(),
+		Groups:   r.regionGroups(),
 	})
 }
 
@@ -357,20 +383,36 @@ type signinView struct {
 	Groups   []regionGroup
 }
 
+// provinceChoice is one entry of the province picker.
+type provinceChoice struct {
+	Code, Name string
+	Selected   bool
+}
+
+// provinceChoices lists every province the deployment serves, the request's selected.
+func (c *console) provinceChoices(r *request) []provinceChoice {
+	var out []provinceChoice
+	for _, code := range domain.Provinces() {
+		p, _ := domain.ProvinceOf(code)
+		out = append(out, provinceChoice{Code: code, Name: p.Name, Selected: code == r.province})
+	}
+	return out
+}
+
 type regionGroup struct {
 	Prefecture domain.Division
 	Counties   []domain.Division
 }
 
-func (c *console) province() domain.Division {
-	d, _ := c.divs.Get(c.cfg.Province)
+func (r *request) provinceDiv() domain.Division {
+	d, _ := r.divs.Get(r.province)
 	return d
 }
 
-func (c *console) regionGroups() []regionGroup {
+func (r *request) regionGroups() []regionGroup {
 	var out []regionGroup
-	for _, p := range c.divs.Prefectures(c.cfg.Province) {
-		out = append(out, regionGroup{Prefecture: p, Counties: c.divs.Counties(p.Code)})
+	for _, p := range r.divs.Prefectures(r.province) {
+		out = append(out, regionGroup{Prefecture: p, Counties: r.divs.Counties(p.Code)})
 	}
 	return out
 }
@@ -386,13 +428,17 @@ func (c *console) signin(r *request) error {
 		}
 		role, region := domain.Role(ec.FormValue("role")), ec.FormValue("region")
 		if role == domain.RoleReviewer || role == domain.RoleAdmin {
-			region = c.cfg.Province
+			region = r.province
 		}
 		sub := strings.TrimSpace(ec.FormValue("sub"))
 		if sub == "" {
 			sub = "dev-" + string(role) + "-" + region
 		}
-		if err := domain.ValidateActor(domain.Actor{Sub: sub, Role: role, Region: region}, c.divs, c.cfg.Province); err != nil {
+		province, divs := r.province, r.divs
+		if d, ok := c.regions[domain.ProvinceCode(region)]; ok && (role == domain.RoleCounty || role == domain.RolePrefecture) {
+			province, divs = domain.ProvinceCode(region), d
+		}
+		if err := domain.ValidateActor(domain.Actor{Sub: sub, Role: role, Region: region}, divs, province); err != nil {
 			ae := ruleToAPIError(err)
 			return c.renderSignin(r, ae.Status, ae)
 		}

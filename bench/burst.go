@@ -114,6 +114,10 @@ func (r *runner) deadlineStep(ctx context.Context, name, persistence string, b B
 	runtime.GC()
 	debug.FreeOSMemory()
 	b.Footprint.RSSBaselineBytes = rssBytes()
+	warmOpen, err := e.running(ctx) // the warm-up's campaigns and cases, still open
+	if err != nil {
+		return b, err
+	}
 
 	plans := plan(e.shards)
 	deadline := r.sharedDeadline(n, warmRate)
@@ -153,7 +157,7 @@ func (r *runner) deadlineStep(ctx context.Context, name, persistence string, b B
 	r.progress("%s: %d registered in %s (%.0f/s); %s idle before the deadline", e.name, b.Reached, setup.Round(time.Millisecond), b.SetupPerSecond, time.Until(deadline).Round(time.Millisecond))
 
 	if time.Until(deadline) > 2*time.Second {
-		if b.Footprint, err = r.footprint(ctx, e, b.Footprint.RSSBaselineBytes); err != nil {
+		if b.Footprint, err = r.footprint(ctx, e, b.Footprint.RSSBaselineBytes, warmOpen+b.Reached+b.Campaigns); err != nil {
 			return b, err
 		}
 		r.progress("%s: idle footprint with %d open applications: RSS %d MiB (baseline %d MiB), %d timeline rows",
@@ -178,8 +182,21 @@ func (r *runner) deadlineStep(ctx context.Context, name, persistence string, b B
 	return b, nil
 }
 
-// footprint reads the process's memory and the read model's rows with the cases open.
-func (r *runner) footprint(ctx context.Context, e *env, baseline int64) (Footprint, error) {
+// footprint reads the process's memory and the read model's rows with the cases open,
+// once open workflows (cases and campaigns) are running: a registration answers before
+// its case workflow's start is known (fast-updates), so the last cases may start a
+// little later, and the footprint is that of every case open.
+func (r *runner) footprint(ctx context.Context, e *env, baseline int64, open int) (Footprint, error) {
+	for wait := time.Now().Add(caseStartWait); ; {
+		n, err := e.running(ctx)
+		if err != nil {
+			return Footprint{}, err
+		}
+		if n >= open || time.Now().After(wait) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	time.Sleep(time.Second) // let the last child workflows settle into the cache
 	f := Footprint{RSSBaselineBytes: baseline, RSSBytes: rssBytes(), Rows: map[string]int64{}}
 	var ms runtime.MemStats
@@ -207,11 +224,12 @@ func (r *runner) footprint(ctx context.Context, e *env, baseline int64) (Footpri
 			return f, err
 		}
 		f.ReadModelBytes += size
-		resp, err := sh.client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: sh.namespace, Query: "ExecutionStatus = 'Running'"})
-		if err == nil {
-			f.OpenWorkflows += int(resp.GetCount())
-		}
 	}
+	n, err := e.running(ctx)
+	if err != nil {
+		return f, err
+	}
+	f.OpenWorkflows = n
 	f.TemporalBytes = e.temporalBytes(ctx)
 	if e.persistence == PersistencePostgres {
 		f.ReadModelBytes -= f.TemporalBytes // Temporal's schemas live in the first database
@@ -305,4 +323,17 @@ func (r *runner) expiries(ctx context.Context, e *env, plans []*campaignPlan, de
 		}
 	}
 	return late, cpu, nil
+}
+
+// running counts the running workflows of every shard, as visibility sees them.
+func (e *env) running(ctx context.Context) (int, error) {
+	n := 0
+	for _, sh := range e.shards {
+		resp, err := sh.client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: sh.namespace, Query: "ExecutionStatus = 'Running'"})
+		if err != nil {
+			return 0, fmt.Errorf("count running workflows: %w", err)
+		}
+		n += int(resp.GetCount())
+	}
+	return n, nil
 }

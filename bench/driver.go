@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
@@ -316,10 +317,10 @@ func (r *runner) parallel() int { return max(1, r.cfg.Concurrency/r.cfg.PerWorkf
 // be busier) plus a margin. Time between the end of the setup and the deadline is idle
 // and is not counted in throughput figures.
 func (r *runner) sharedDeadline(n int, perSecond float64) time.Time {
+	// Ten seconds also in quick runs: their warm-up of 32 cases overstates the rate a
+	// loaded machine (make test runs packages side by side) keeps up, and a setup that
+	// overruns the deadline measures nothing.
 	margin := 10 * time.Second
-	if r.cfg.Quick {
-		margin = 5 * time.Second
-	}
 	est := time.Duration(float64(n) / max(perSecond, 0.1) * float64(time.Second))
 	return time.Now().Add(est*3/2 + margin).Truncate(time.Second)
 }
@@ -386,12 +387,26 @@ func every(interval time.Duration, f func()) (stop func()) {
 	return func() { close(done); wg.Wait() }
 }
 
+// caseStartWait bounds how long describeAll waits for a workflow that does not exist
+// yet. A registration answers before its case workflow's start is known (fast-updates),
+// and Temporal may start the case well after its campaign shows the next phase in the
+// read model; the campaign's run does not end before every start.
+const caseStartWait = 2 * time.Minute
+
 // describeAll sums StateTransitionCount and HistoryLength of the given workflows, as
-// DescribeWorkflowExecution reports them.
+// DescribeWorkflowExecution reports them, waiting up to caseStartWait for each to exist.
 func describeAll(ctx context.Context, sh *shard, ids []string) (transitions, events int64, err error) {
 	var mu sync.Mutex
 	err = forEach(ctx, ids, 8, func(ctx context.Context, id string) error {
 		resp, err := sh.client.DescribeWorkflowExecution(ctx, id, "")
+		for wait := time.Now().Add(caseStartWait); isNotFound(err) && time.Now().Before(wait); {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+			resp, err = sh.client.DescribeWorkflowExecution(ctx, id, "")
+		}
 		if err != nil {
 			return fmt.Errorf("describe %s: %w", id, err)
 		}
@@ -403,4 +418,9 @@ func describeAll(ctx context.Context, sh *shard, ids []string) (transitions, eve
 		return nil
 	})
 	return transitions, events, err
+}
+
+func isNotFound(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf)
 }

@@ -70,7 +70,7 @@ func TestCampaignInPostgres(t *testing.T) {
 	now := time.Now().In(domain.Shanghai).Truncate(time.Second)
 	cfg := domain.Campaign{
 		Year: 2016, Province: "520000", Quota: 2, PrefectureCap: 2,
-		RecommendationDeadline: now.Add(8 * time.Second), NoticeDeadline: now.Add(40 * time.Second),
+		RecommendationDeadline: now.Add(15 * time.Second), NoticeDeadline: now.Add(45 * time.Second),
 		PublicityPeriod: domain.DurationPeriod(3 * time.Second), Excluded: []string{"520123"},
 		NationalScores: map[string]float64{"520328": 86.5}, Weights: domain.DefaultWeights(),
 	}

@@ -19,7 +19,8 @@ import (
 // ID the read model holds for it) and waits for its outcome. The workflow's handler answers only after the read model
 // is written, so the caller may read its own write at once. A validator's refusal comes
 // back as the rule's code and sentence; a refusal because the run was handing over is
-// sent again until the request's time runs out (workflows.Send); anything else is left to the error handler
+// sent again until the request's time runs out (workflows.Send); anything else is left
+// to the error handler
 // (503 for an unreachable Temporal, 504 for the request deadline, 500 otherwise).
 func (s *server) update(c echo.Context, v readmodel.CampaignView, name string, in, out any) error {
 	ctx := c.Request().Context()

@@ -314,8 +314,9 @@ func (r *runner) parallel() int { return max(1, r.cfg.Concurrency/r.cfg.PerWorkf
 
 // sharedDeadline is a deadline after a setup of n cases at the warm-up's rate: twice the
 // estimate (later campaigns have longer histories, and the machine may be busier; one
-// and a half times was overrun by a 1,000-case lifecycle on 2026-12-08) plus a margin. Time between the end of the setup and the deadline is idle
-// and is not counted in throughput figures.
+// and a half times was overrun by a 1,000-case lifecycle on 2026-12-08) plus a margin.
+// Time between the end of the setup and the deadline is idle and is not counted in
+// throughput figures.
 func (r *runner) sharedDeadline(n int, perSecond float64) time.Time {
 	// Ten seconds also in quick runs: their warm-up of 32 cases overstates the rate a
 	// loaded machine (make test runs packages side by side) keeps up, and a setup that
